@@ -1,0 +1,606 @@
+//! Building the event graph from the plain CloudFormation resources of a system.
+
+use super::{Cfg, DlqKind, EdgeKind, GEdge, GNode, Graph, NodeIx, NodeKind, Owner, sam};
+use crate::model::{Node, Resource, System, TplId};
+use crate::source::Span;
+
+/// Build the event graph of a system.
+#[must_use]
+pub fn build(sys: &System) -> Graph<'_> {
+    let mut b = Builder {
+        sys,
+        g: Graph::default(),
+    };
+    for h in sys.resources() {
+        b.g.add_node(GNode {
+            kind: NodeKind::Resource,
+            tpl: Some(h.tpl),
+            id: h.res.id.clone(),
+            ty: h.res.ty.clone(),
+            span: h.res.id_span,
+            res: Some(h.res),
+            parent: None,
+        });
+    }
+    for h in sys.resources() {
+        b.resource(h.tpl, h.res);
+    }
+    b.g
+}
+
+pub(super) struct Builder<'a> {
+    pub sys: &'a System,
+    pub g: Graph<'a>,
+}
+
+/// Service hint and the type an unresolved reference stands for.
+#[derive(Clone, Copy)]
+pub(super) enum Want {
+    Queue,
+    Topic,
+    Function,
+    Bus,
+    StateMachine,
+    Stream,
+    Table,
+    Bucket,
+    Any,
+}
+
+impl Want {
+    fn hint(self) -> Option<&'static str> {
+        match self {
+            Want::Queue => Some("sqs"),
+            Want::Topic => Some("sns"),
+            Want::Function => Some("lambda"),
+            Want::Bus => Some("events-bus"),
+            Want::StateMachine => Some("states"),
+            Want::Stream => Some("kinesis"),
+            Want::Table => Some("dynamodb"),
+            Want::Bucket => Some("s3"),
+            Want::Any => None,
+        }
+    }
+
+    fn ty(self) -> &'static str {
+        match self {
+            Want::Queue => "AWS::SQS::Queue",
+            Want::Topic => "AWS::SNS::Topic",
+            Want::Function => "AWS::Lambda::Function",
+            Want::Bus => "AWS::Events::EventBus",
+            Want::StateMachine => "AWS::StepFunctions::StateMachine",
+            Want::Stream => "AWS::Kinesis::Stream",
+            Want::Table => "AWS::DynamoDB::Table",
+            Want::Bucket => "AWS::S3::Bucket",
+            Want::Any => "external",
+        }
+    }
+}
+
+impl<'a> Builder<'a> {
+    /// The node a reference points at: an in-scope resource, or an external node.
+    pub fn resolve(&mut self, tpl: TplId, node: &Node, want: Want) -> NodeIx {
+        if let Some(h) = self.sys.target(tpl, node, want.hint()) {
+            if let Some(ix) = self.g.of(h.tpl, &h.res.id) {
+                return ix;
+            }
+        }
+        let sym = self.sys.sym(tpl, node);
+        let label = match sym.pattern() {
+            Some(p) => p,
+            None => match sym.unknown_reason() {
+                Some(r) => format!("unknown: {r}"),
+                None => "unknown".to_string(),
+            },
+        };
+        self.external(label, want.ty(), node.span)
+    }
+
+    pub fn external(&mut self, label: String, ty: &str, span: Span) -> NodeIx {
+        self.g.add_node(GNode {
+            kind: NodeKind::External,
+            tpl: None,
+            id: label,
+            ty: ty.to_string(),
+            span,
+            res: None,
+            parent: None,
+        })
+    }
+
+    /// The bus an `EventBusName` names; the account's default bus when absent.
+    pub fn bus(&mut self, tpl: TplId, name: Option<&Node>) -> NodeIx {
+        match name {
+            Some(n) if self.sys.sym(tpl, n).literal().as_deref() != Some("default") => {
+                self.resolve(tpl, n, Want::Bus)
+            }
+            Some(n) => self.default_bus(n.span),
+            None => self.default_bus(Span::default()),
+        }
+    }
+
+    pub fn default_bus(&mut self, span: Span) -> NodeIx {
+        self.external("default".to_string(), "AWS::Events::EventBus", span)
+    }
+
+    pub fn generated(
+        &mut self,
+        tpl: TplId,
+        id: String,
+        ty: &str,
+        span: Span,
+        parent: &str,
+    ) -> NodeIx {
+        self.g.add_node(GNode {
+            kind: NodeKind::Generated,
+            tpl: Some(tpl),
+            id,
+            ty: ty.to_string(),
+            span,
+            res: None,
+            parent: Some(parent.to_string()),
+        })
+    }
+
+    pub fn edge(
+        &mut self,
+        from: NodeIx,
+        to: NodeIx,
+        kind: EdgeKind,
+        span: Span,
+        owner: Owner<'a>,
+        cfg: Cfg<'a>,
+    ) {
+        self.g.add_edge(
+            from,
+            to,
+            GEdge {
+                kind,
+                span,
+                owner,
+                cfg,
+            },
+        );
+    }
+
+    fn resource(&mut self, tpl: TplId, res: &'a Resource) {
+        let Some(me) = self.g.of(tpl, &res.id) else {
+            return;
+        };
+        let owner = Owner {
+            tpl,
+            res,
+            event: None,
+        };
+        match res.ty.as_str() {
+            "AWS::SQS::Queue" => {
+                if let Some(dlq) = res.prop_path(&["RedrivePolicy", "deadLetterTargetArn"]) {
+                    let to = self.resolve(tpl, dlq, Want::Queue);
+                    let max_receive = res.prop_path(&["RedrivePolicy", "maxReceiveCount"]);
+                    self.edge(
+                        me,
+                        to,
+                        EdgeKind::DeadLetters,
+                        dlq.span,
+                        owner,
+                        Cfg::DeadLetter {
+                            kind: DlqKind::Redrive,
+                            max_receive,
+                        },
+                    );
+                }
+            }
+            "AWS::SNS::Topic" => {
+                for sub in res
+                    .prop("Subscription")
+                    .map(Node::items)
+                    .unwrap_or_default()
+                {
+                    let protocol = sub
+                        .get("Protocol")
+                        .and_then(|p| self.sys.sym(tpl, p).literal())
+                        .unwrap_or_default();
+                    if let Some(ep) = sub.get("Endpoint") {
+                        let to = self.resolve(tpl, ep, want_for_protocol(&protocol));
+                        let cfg = Cfg::Subscription {
+                            props: Some(sub),
+                            inline: true,
+                            protocol,
+                        };
+                        self.edge(me, to, EdgeKind::Subscribes, sub.span, owner.clone(), cfg);
+                    }
+                }
+            }
+            "AWS::SNS::Subscription" => self.subscription(tpl, res, owner),
+            "AWS::Lambda::EventSourceMapping" => {
+                let (Some(src), Some(func)) =
+                    (res.prop("EventSourceArn"), res.prop("FunctionName"))
+                else {
+                    return;
+                };
+                let from = self.resolve(tpl, src, Want::Any);
+                let to = self.resolve(tpl, func, Want::Function);
+                let source = self.g.node(from).map_or("unknown", |n| esm_source(&n.ty));
+                self.edge(
+                    from,
+                    to,
+                    EdgeKind::Polls,
+                    src.span,
+                    owner.clone(),
+                    Cfg::Esm {
+                        props: &res.props,
+                        source,
+                    },
+                );
+                if let Some(dest) =
+                    res.prop_path(&["DestinationConfig", "OnFailure", "Destination"])
+                {
+                    let d = self.resolve(tpl, dest, Want::Any);
+                    self.edge(
+                        to,
+                        d,
+                        EdgeKind::DeadLetters,
+                        dest.span,
+                        owner,
+                        Cfg::DeadLetter {
+                            kind: DlqKind::EsmOnFailure,
+                            max_receive: None,
+                        },
+                    );
+                }
+            }
+            "AWS::Lambda::Function" => {
+                if let Some(dlq) = res.prop_path(&["DeadLetterConfig", "TargetArn"]) {
+                    let to = self.resolve(tpl, dlq, Want::Any);
+                    self.edge(
+                        me,
+                        to,
+                        EdgeKind::DeadLetters,
+                        dlq.span,
+                        owner,
+                        Cfg::DeadLetter {
+                            kind: DlqKind::FunctionDlq,
+                            max_receive: None,
+                        },
+                    );
+                }
+            }
+            "AWS::Lambda::EventInvokeConfig" => {
+                let Some(func) = res.prop("FunctionName") else {
+                    return;
+                };
+                let f = self.resolve(tpl, func, Want::Function);
+                self.destinations(tpl, f, res.prop("DestinationConfig"), owner);
+            }
+            "AWS::Events::Rule" => self.rule(tpl, res, me, owner),
+            "AWS::Scheduler::Schedule" => {
+                if let Some(target) = res.prop("Target") {
+                    if let Some(arn) = target.get("Arn") {
+                        let to = self.resolve(tpl, arn, Want::Any);
+                        self.edge(
+                            me,
+                            to,
+                            EdgeKind::Routes,
+                            arn.span,
+                            owner.clone(),
+                            Cfg::Target {
+                                target: Some(target),
+                                pattern: None,
+                                sam: false,
+                            },
+                        );
+                    }
+                    if let Some(dlq) = target.path(&["DeadLetterConfig", "Arn"]) {
+                        let to = self.resolve(tpl, dlq, Want::Queue);
+                        self.edge(
+                            me,
+                            to,
+                            EdgeKind::DeadLetters,
+                            dlq.span,
+                            owner,
+                            Cfg::DeadLetter {
+                                kind: DlqKind::TargetDlq,
+                                max_receive: None,
+                            },
+                        );
+                    }
+                }
+            }
+            "AWS::Pipes::Pipe" => self.pipe(tpl, res, me, owner),
+            "AWS::S3::Bucket" => self.bucket(tpl, res, me, owner),
+            "AWS::Serverless::Function" => {
+                if let Some(dlq) = res.prop_path(&["DeadLetterQueue", "TargetArn"]) {
+                    let to = self.resolve(tpl, dlq, Want::Any);
+                    self.edge(
+                        me,
+                        to,
+                        EdgeKind::DeadLetters,
+                        dlq.span,
+                        owner.clone(),
+                        Cfg::DeadLetter {
+                            kind: DlqKind::FunctionDlq,
+                            max_receive: None,
+                        },
+                    );
+                }
+                sam::function_destinations(self, tpl, res, me, &owner);
+                sam::events(self, tpl, res, me);
+            }
+            "AWS::Serverless::StateMachine" => sam::events(self, tpl, res, me),
+            _ => {}
+        }
+    }
+
+    /// Lambda async destinations (`DestinationConfig` of an `AWS::Lambda::EventInvokeConfig`).
+    pub fn destinations(
+        &mut self,
+        tpl: TplId,
+        func: NodeIx,
+        cfg: Option<&'a Node>,
+        owner: Owner<'a>,
+    ) {
+        let Some(cfg) = cfg else { return };
+        if let Some(dest) = cfg.path(&["OnFailure", "Destination"]) {
+            let d = self.resolve(tpl, dest, Want::Any);
+            self.edge(
+                func,
+                d,
+                EdgeKind::DeadLetters,
+                dest.span,
+                owner.clone(),
+                Cfg::DeadLetter {
+                    kind: DlqKind::AsyncOnFailure,
+                    max_receive: None,
+                },
+            );
+        }
+        if let Some(dest) = cfg.path(&["OnSuccess", "Destination"]) {
+            let d = self.resolve(tpl, dest, Want::Any);
+            self.edge(func, d, EdgeKind::Publishes, dest.span, owner, Cfg::None);
+        }
+    }
+
+    fn subscription(&mut self, tpl: TplId, res: &'a Resource, owner: Owner<'a>) {
+        let (Some(topic), Some(ep)) = (res.prop("TopicArn"), res.prop("Endpoint")) else {
+            return;
+        };
+        let protocol = res
+            .prop("Protocol")
+            .and_then(|p| self.sys.sym(tpl, p).literal())
+            .unwrap_or_default();
+        let from = self.resolve(tpl, topic, Want::Topic);
+        let to = self.resolve(tpl, ep, want_for_protocol(&protocol));
+        let cfg = Cfg::Subscription {
+            props: Some(&res.props),
+            inline: false,
+            protocol,
+        };
+        self.edge(
+            from,
+            to,
+            EdgeKind::Subscribes,
+            res.id_span,
+            owner.clone(),
+            cfg,
+        );
+        if let Some(dlq) = res.prop_path(&["RedrivePolicy", "deadLetterTargetArn"]) {
+            let d = self.resolve(tpl, dlq, Want::Queue);
+            self.edge(
+                from,
+                d,
+                EdgeKind::DeadLetters,
+                dlq.span,
+                owner,
+                Cfg::DeadLetter {
+                    kind: DlqKind::SubscriptionDlq,
+                    max_receive: None,
+                },
+            );
+        }
+    }
+
+    fn rule(&mut self, tpl: TplId, res: &'a Resource, me: NodeIx, owner: Owner<'a>) {
+        let pattern = res.prop("EventPattern");
+        if pattern.is_some() {
+            let bus = self.bus(tpl, res.prop("EventBusName"));
+            self.edge(
+                bus,
+                me,
+                EdgeKind::Routes,
+                res.id_span,
+                owner.clone(),
+                Cfg::Target {
+                    target: None,
+                    pattern,
+                    sam: false,
+                },
+            );
+        }
+        for t in res.prop("Targets").map(Node::items).unwrap_or_default() {
+            let Some(arn) = t.get("Arn") else { continue };
+            let to = self.resolve(tpl, arn, Want::Any);
+            self.edge(
+                me,
+                to,
+                EdgeKind::Routes,
+                t.span,
+                owner.clone(),
+                Cfg::Target {
+                    target: Some(t),
+                    pattern,
+                    sam: false,
+                },
+            );
+            if let Some(dlq) = t.path(&["DeadLetterConfig", "Arn"]) {
+                let d = self.resolve(tpl, dlq, Want::Queue);
+                self.edge(
+                    me,
+                    d,
+                    EdgeKind::DeadLetters,
+                    dlq.span,
+                    owner.clone(),
+                    Cfg::DeadLetter {
+                        kind: DlqKind::TargetDlq,
+                        max_receive: None,
+                    },
+                );
+            }
+        }
+    }
+
+    fn pipe(&mut self, tpl: TplId, res: &'a Resource, me: NodeIx, owner: Owner<'a>) {
+        if let Some(src) = res.prop("Source") {
+            let from = self.resolve(tpl, src, Want::Any);
+            self.edge(
+                from,
+                me,
+                EdgeKind::Polls,
+                src.span,
+                owner.clone(),
+                Cfg::None,
+            );
+        }
+        if let Some(enrich) = res.prop("Enrichment") {
+            let to = self.resolve(tpl, enrich, Want::Any);
+            self.edge(
+                me,
+                to,
+                EdgeKind::Invokes,
+                enrich.span,
+                owner.clone(),
+                Cfg::Invoke { sync: true },
+            );
+        }
+        if let Some(target) = res.prop("Target") {
+            let to = self.resolve(tpl, target, Want::Any);
+            self.edge(
+                me,
+                to,
+                EdgeKind::Routes,
+                target.span,
+                owner.clone(),
+                Cfg::Target {
+                    target: Some(&res.props),
+                    pattern: None,
+                    sam: false,
+                },
+            );
+        }
+        for params in ["KinesisStreamParameters", "DynamoDBStreamParameters"] {
+            if let Some(dlq) =
+                res.prop_path(&["SourceParameters", params, "DeadLetterConfig", "Arn"])
+            {
+                let to = self.resolve(tpl, dlq, Want::Any);
+                self.edge(
+                    me,
+                    to,
+                    EdgeKind::DeadLetters,
+                    dlq.span,
+                    owner.clone(),
+                    Cfg::DeadLetter {
+                        kind: DlqKind::TargetDlq,
+                        max_receive: None,
+                    },
+                );
+            }
+        }
+    }
+
+    fn bucket(&mut self, tpl: TplId, res: &'a Resource, me: NodeIx, owner: Owner<'a>) {
+        let Some(nc) = res.prop("NotificationConfiguration") else {
+            return;
+        };
+        for (list, key, want) in [
+            ("LambdaConfigurations", "Function", Want::Function),
+            ("QueueConfigurations", "Queue", Want::Queue),
+            ("TopicConfigurations", "Topic", Want::Topic),
+        ] {
+            for c in nc.get(list).map(Node::items).unwrap_or_default() {
+                let Some(target) = c.get(key) else { continue };
+                let to = self.resolve(tpl, target, want);
+                let cfg = s3_filter(
+                    self.sys,
+                    tpl,
+                    c.get("Event").into_iter().collect(),
+                    c.get("Filter"),
+                );
+                self.edge(me, to, EdgeKind::Publishes, c.span, owner.clone(), cfg);
+            }
+        }
+        if nc
+            .path(&["EventBridgeConfiguration", "EventBridgeEnabled"])
+            .and_then(Node::as_bool)
+            == Some(true)
+        {
+            let bus = self.default_bus(Span::default());
+            self.edge(me, bus, EdgeKind::Publishes, nc.span, owner, Cfg::None);
+        }
+    }
+}
+
+/// The S3 notification config of an edge: event types and `S3Key` prefix/suffix filters.
+pub(super) fn s3_filter<'a>(
+    sys: &System,
+    tpl: TplId,
+    events: Vec<&Node>,
+    filter: Option<&Node>,
+) -> Cfg<'a> {
+    let mut known = true;
+    let mut types = Vec::new();
+    for e in events {
+        let values: Vec<&Node> = if e.is_seq() {
+            e.items().iter().collect()
+        } else {
+            vec![e]
+        };
+        for v in values {
+            match sys.sym(tpl, v).literal() {
+                Some(s) => types.push(s),
+                None => known = false,
+            }
+        }
+    }
+    let (mut prefix, mut suffix) = (None, None);
+    for rule in filter
+        .and_then(|f| f.path(&["S3Key", "Rules"]))
+        .map(Node::items)
+        .unwrap_or_default()
+    {
+        let name = rule
+            .get("Name")
+            .and_then(|n| sys.sym(tpl, n).literal())
+            .map(|s| s.to_ascii_lowercase());
+        let value = rule.get("Value").and_then(|n| sys.sym(tpl, n).literal());
+        match (name.as_deref(), value) {
+            (Some("prefix"), Some(v)) => prefix = Some(v),
+            (Some("suffix"), Some(v)) => suffix = Some(v),
+            _ => known = false,
+        }
+    }
+    Cfg::S3 {
+        events: types,
+        prefix,
+        suffix,
+        filter_known: known,
+    }
+}
+
+fn want_for_protocol(protocol: &str) -> Want {
+    match protocol {
+        "lambda" => Want::Function,
+        "sqs" => Want::Queue,
+        _ => Want::Any,
+    }
+}
+
+/// The event source kind of an event source mapping, from the source's resource type.
+pub(super) fn esm_source(ty: &str) -> &'static str {
+    match ty {
+        "AWS::SQS::Queue" => "SQS",
+        "AWS::Kinesis::Stream" => "Kinesis",
+        "AWS::DynamoDB::Table" => "DynamoDB",
+        "AWS::AmazonMQ::Broker" => "MQ",
+        "AWS::MSK::Cluster" => "MSK",
+        _ => "unknown",
+    }
+}

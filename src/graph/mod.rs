@@ -1,0 +1,298 @@
+//! The event graph: resources (and external endpoints) as nodes, typed edges for how events
+//! move between them, each edge with the span that created it. Rules ask questions of the graph
+//! through the query methods here, never of the raw YAML.
+
+mod build;
+mod render;
+mod sam;
+
+use std::collections::HashMap;
+
+use petgraph::Direction;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+
+use crate::model::{Node, Resource, System, TplId};
+use crate::source::Span;
+
+pub use build::build;
+pub use render::{render_dot, render_json, render_mermaid};
+
+pub type NodeIx = NodeIndex<u32>;
+pub type EdgeIx = EdgeIndex<u32>;
+
+/// What a graph node stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A resource declared in a template.
+    Resource,
+    /// A resource SAM generates (the rule of an `EventBridgeRule` event, a queue for
+    /// `SqsSubscription`, ...).
+    Generated,
+    /// Something outside the run: a parameter, another stack, the account's default bus.
+    External,
+}
+
+/// A node of the event graph.
+#[derive(Clone, Debug)]
+pub struct GNode<'a> {
+    pub kind: NodeKind,
+    pub tpl: Option<TplId>,
+    /// Logical ID (SAM-generated logical ID for generated nodes; a label for external ones).
+    pub id: String,
+    /// Resource type (`AWS::SQS::Queue`, ...); for external nodes the kind of thing expected.
+    pub ty: String,
+    /// Where it is declared (the logical ID key, the SAM event key).
+    pub span: Span,
+    pub res: Option<&'a Resource>,
+    /// For generated nodes: the logical ID of the resource that generates it.
+    pub parent: Option<String>,
+}
+
+/// How events move along an edge (DESIGN.md "The graph").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EdgeKind {
+    Publishes,
+    Routes,
+    Subscribes,
+    Polls,
+    Invokes,
+    DeadLetters,
+    Writes,
+    Reads,
+    Alarms,
+    Allows,
+}
+
+impl EdgeKind {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Publishes => "publishes",
+            EdgeKind::Routes => "routes",
+            EdgeKind::Subscribes => "subscribes",
+            EdgeKind::Polls => "polls",
+            EdgeKind::Invokes => "invokes",
+            EdgeKind::DeadLetters => "dead-letters",
+            EdgeKind::Writes => "writes",
+            EdgeKind::Reads => "reads",
+            EdgeKind::Alarms => "alarms",
+            EdgeKind::Allows => "allows",
+        }
+    }
+}
+
+/// Why a dead-letter edge exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DlqKind {
+    /// SQS `RedrivePolicy.deadLetterTargetArn`.
+    Redrive,
+    /// Function `DeadLetterQueue` / `DeadLetterConfig`.
+    FunctionDlq,
+    /// Lambda async `EventInvokeConfig` OnFailure destination.
+    AsyncOnFailure,
+    /// Event source mapping `DestinationConfig.OnFailure`.
+    EsmOnFailure,
+    /// EventBridge rule target / Scheduler / Pipe `DeadLetterConfig`.
+    TargetDlq,
+    /// SNS subscription `RedrivePolicy`.
+    SubscriptionDlq,
+}
+
+/// Configuration carried by an edge: the nodes that declared it, for rules to read.
+#[derive(Clone, Debug)]
+pub enum Cfg<'a> {
+    None,
+    /// An event source mapping (SAM SQS/Kinesis/DynamoDB/... event properties, or the
+    /// `AWS::Lambda::EventSourceMapping` properties). `source` is SQS, Kinesis, DynamoDB, MQ, MSK, ...
+    Esm {
+        props: &'a Node,
+        source: &'static str,
+    },
+    /// A rule (or schedule, or pipe) target: the CloudFormation target map or the SAM event
+    /// properties, and the rule's pattern.
+    Target {
+        target: Option<&'a Node>,
+        pattern: Option<&'a Node>,
+        sam: bool,
+    },
+    /// An SNS subscription: its properties (SAM event properties or `AWS::SNS::Subscription`);
+    /// `None` for an inline `Subscription` on the topic.
+    Subscription {
+        props: Option<&'a Node>,
+        inline: bool,
+        protocol: String,
+    },
+    /// An S3 notification: event types and key filters.
+    S3 {
+        events: Vec<String>,
+        prefix: Option<String>,
+        suffix: Option<String>,
+        filter_known: bool,
+    },
+    DeadLetter {
+        kind: DlqKind,
+        max_receive: Option<&'a Node>,
+    },
+    /// A direct invocation (`sync` false for asynchronous ones).
+    Invoke {
+        sync: bool,
+    },
+}
+
+/// Who declared an edge: the resource the user must edit, and for SAM events the event.
+#[derive(Clone, Debug)]
+pub struct Owner<'a> {
+    pub tpl: TplId,
+    pub res: &'a Resource,
+    pub event: Option<(&'a str, &'a Node)>,
+}
+
+/// An edge of the event graph.
+#[derive(Clone, Debug)]
+pub struct GEdge<'a> {
+    pub kind: EdgeKind,
+    /// The span that created the edge.
+    pub span: Span,
+    pub owner: Owner<'a>,
+    pub cfg: Cfg<'a>,
+}
+
+/// The event graph of a system.
+#[derive(Debug, Default)]
+pub struct Graph<'a> {
+    pub g: StableDiGraph<GNode<'a>, GEdge<'a>, u32>,
+    index: HashMap<(Option<TplId>, String), NodeIx>,
+}
+
+impl<'a> Graph<'a> {
+    /// The node of a resource (or generated/external node) by template and ID.
+    #[must_use]
+    pub fn find(&self, tpl: Option<TplId>, id: &str) -> Option<NodeIx> {
+        self.index.get(&(tpl, id.to_string())).copied()
+    }
+
+    #[must_use]
+    pub fn node(&self, ix: NodeIx) -> Option<&GNode<'a>> {
+        self.g.node_weight(ix)
+    }
+
+    /// Nodes in a stable order (insertion order).
+    pub fn nodes(&self) -> impl Iterator<Item = (NodeIx, &GNode<'a>)> {
+        self.g
+            .node_indices()
+            .filter_map(|i| self.g.node_weight(i).map(|n| (i, n)))
+    }
+
+    /// Resource nodes of one type.
+    pub fn nodes_of_type<'s>(
+        &'s self,
+        ty: &'s str,
+    ) -> impl Iterator<Item = (NodeIx, &'s GNode<'a>)> + 's {
+        self.nodes().filter(move |(_, n)| n.ty == ty)
+    }
+
+    /// Every edge of a kind, as (from, to, edge), in insertion order.
+    pub fn edges(&self, kind: EdgeKind) -> impl Iterator<Item = (NodeIx, NodeIx, &GEdge<'a>)> {
+        self.g
+            .edge_indices()
+            .filter_map(|e| {
+                let (a, b) = self.g.edge_endpoints(e)?;
+                Some((a, b, self.g.edge_weight(e)?))
+            })
+            .filter(move |(_, _, e)| e.kind == kind)
+    }
+
+    /// Edges into a node, of a kind.
+    pub fn incoming(&self, ix: NodeIx, kind: EdgeKind) -> Vec<(NodeIx, &GEdge<'a>)> {
+        self.adjacent(ix, kind, Direction::Incoming)
+    }
+
+    /// Edges out of a node, of a kind.
+    pub fn outgoing(&self, ix: NodeIx, kind: EdgeKind) -> Vec<(NodeIx, &GEdge<'a>)> {
+        self.adjacent(ix, kind, Direction::Outgoing)
+    }
+
+    fn adjacent(&self, ix: NodeIx, kind: EdgeKind, dir: Direction) -> Vec<(NodeIx, &GEdge<'a>)> {
+        let mut v: Vec<(NodeIx, &GEdge<'a>, EdgeIx)> = self
+            .g
+            .edges_directed(ix, dir)
+            .filter(|e| e.weight().kind == kind)
+            .map(|e| {
+                (
+                    if dir == Direction::Incoming {
+                        e.source()
+                    } else {
+                        e.target()
+                    },
+                    e.weight(),
+                    e.id(),
+                )
+            })
+            .collect();
+        v.sort_by_key(|(_, _, id)| *id);
+        v.into_iter().map(|(n, e, _)| (n, e)).collect()
+    }
+
+    /// Whether a node receives failed events: a redrive target, a function DLQ, an on-failure
+    /// destination, a rule-target or subscription DLQ.
+    #[must_use]
+    pub fn is_failure_target(&self, ix: NodeIx) -> bool {
+        !self.incoming(ix, EdgeKind::DeadLetters).is_empty()
+    }
+
+    /// Edges that deliver events to a function asynchronously (the Lambda service retries and
+    /// then drops them): rule and schedule targets, SNS subscriptions, S3 notifications,
+    /// asynchronous invocations.
+    pub fn async_deliveries(&self, ix: NodeIx) -> Vec<(NodeIx, &GEdge<'a>)> {
+        let mut out = Vec::new();
+        for kind in [
+            EdgeKind::Routes,
+            EdgeKind::Subscribes,
+            EdgeKind::Publishes,
+            EdgeKind::Invokes,
+        ] {
+            for (from, e) in self.incoming(ix, kind) {
+                let is_async = match (&e.cfg, kind) {
+                    (Cfg::Invoke { sync }, _) => !sync,
+                    (Cfg::Target { .. }, _) => {
+                        // Pipes invoke their target synchronously
+                        self.node(from).is_some_and(|n| n.ty != "AWS::Pipes::Pipe")
+                    }
+                    (_, EdgeKind::Subscribes | EdgeKind::Publishes) => true,
+                    _ => false,
+                };
+                if is_async {
+                    out.push((from, e));
+                }
+            }
+        }
+        out
+    }
+
+    /// The node a resource of a template maps to.
+    #[must_use]
+    pub fn of(&self, tpl: TplId, id: &str) -> Option<NodeIx> {
+        self.find(Some(tpl), id)
+    }
+
+    fn add_node(&mut self, node: GNode<'a>) -> NodeIx {
+        let key = (node.tpl, node.id.clone());
+        if let Some(&ix) = self.index.get(&key) {
+            return ix;
+        }
+        let ix = self.g.add_node(node);
+        self.index.insert(key, ix);
+        ix
+    }
+
+    fn add_edge(&mut self, from: NodeIx, to: NodeIx, edge: GEdge<'a>) {
+        self.g.add_edge(from, to, edge);
+    }
+}
+
+/// Convenience: the system and its graph, as rules see them.
+pub struct View<'a> {
+    pub sys: &'a System,
+    pub graph: &'a Graph<'a>,
+}

@@ -1,0 +1,166 @@
+//! Rendering the event graph: Mermaid, Graphviz dot and JSON, deterministically.
+
+use std::fmt::Write as _;
+
+use super::{Graph, NodeIx, NodeKind};
+use crate::model::System;
+
+fn node_name(sys: &System, g: &Graph<'_>, ix: NodeIx) -> String {
+    let Some(n) = g.node(ix) else {
+        return String::new();
+    };
+    match (n.kind, n.tpl) {
+        (NodeKind::External, _) | (_, None) => n.id.clone(),
+        (_, Some(t)) if sys.templates.len() > 1 => {
+            let file = sys
+                .templates
+                .get(t)
+                .and_then(|t| sys.db.get(t.file))
+                .map_or("", |f| f.path.as_str());
+            format!("{file}#{}", n.id)
+        }
+        _ => n.id.clone(),
+    }
+}
+
+fn short_type(ty: &str) -> &str {
+    ty.rsplit("::").next().unwrap_or(ty)
+}
+
+/// Node indices in output order: by display name, then type.
+fn ordered(sys: &System, g: &Graph<'_>) -> Vec<(NodeIx, String)> {
+    let mut v: Vec<(NodeIx, String)> = g
+        .nodes()
+        .map(|(ix, _)| (ix, node_name(sys, g, ix)))
+        .collect();
+    v.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+fn ordered_edges(sys: &System, g: &Graph<'_>) -> Vec<(String, String, &'static str)> {
+    let mut v: Vec<(String, String, &'static str)> =
+        g.g.edge_indices()
+            .filter_map(|e| {
+                let (a, b) = g.g.edge_endpoints(e)?;
+                let w = g.g.edge_weight(e)?;
+                Some((node_name(sys, g, a), node_name(sys, g, b), w.kind.as_str()))
+            })
+            .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Mermaid `flowchart LR`.
+#[must_use]
+pub fn render_mermaid(sys: &System, g: &Graph<'_>) -> String {
+    let mut out = String::from("flowchart LR\n");
+    let nodes = ordered(sys, g);
+    let id_of = |name: &str| {
+        nodes
+            .iter()
+            .position(|(_, n)| n == name)
+            .map_or_else(String::new, |i| format!("n{i}"))
+    };
+    for (i, (ix, name)) in nodes.iter().enumerate() {
+        let Some(n) = g.node(*ix) else { continue };
+        let label = format!("{}<br/>{}", name, short_type(&n.ty)).replace('"', "'");
+        let shape = match n.kind {
+            NodeKind::External => format!("n{i}[/\"{label}\"/]"),
+            NodeKind::Generated => format!("n{i}([\"{label}\"])"),
+            NodeKind::Resource => format!("n{i}[\"{label}\"]"),
+        };
+        let _ = writeln!(out, "  {shape}");
+    }
+    for (a, b, kind) in ordered_edges(sys, g) {
+        let arrow = if kind == "dead-letters" {
+            "-.->"
+        } else {
+            "-->"
+        };
+        let _ = writeln!(out, "  {} {arrow}|{kind}| {}", id_of(&a), id_of(&b));
+    }
+    out
+}
+
+/// Graphviz dot.
+#[must_use]
+pub fn render_dot(sys: &System, g: &Graph<'_>) -> String {
+    let mut out = String::from("digraph eventlint {\n  rankdir=LR;\n");
+    for (ix, name) in ordered(sys, g) {
+        let Some(n) = g.node(ix) else { continue };
+        let style = match n.kind {
+            NodeKind::External => ", style=dashed",
+            NodeKind::Generated => ", style=rounded",
+            NodeKind::Resource => "",
+        };
+        let _ = writeln!(
+            out,
+            "  \"{}\" [label=\"{}\\n{}\"{style}];",
+            esc(&name),
+            esc(&name),
+            esc(short_type(&n.ty))
+        );
+    }
+    for (a, b, kind) in ordered_edges(sys, g) {
+        let style = if kind == "dead-letters" {
+            ", style=dashed"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  \"{}\" -> \"{}\" [label=\"{kind}\"{style}];",
+            esc(&a),
+            esc(&b)
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// JSON: `{"nodes": [{id, type, kind, file, line}], "edges": [{from, to, kind, file, line}]}`.
+#[must_use]
+pub fn render_json(sys: &System, g: &Graph<'_>) -> String {
+    let loc = |span: crate::source::Span| {
+        sys.db
+            .get(span.file)
+            .map(|f| (f.path.clone(), f.line_col(span.start).0))
+    };
+    let nodes: Vec<serde_json::Value> = ordered(sys, g)
+        .into_iter()
+        .filter_map(|(ix, name)| {
+            let n = g.node(ix)?;
+            let (file, line) = if n.kind == NodeKind::External { (None, None) } else { loc(n.span).map_or((None, None), |(f, l)| (Some(f), Some(l))) };
+            Some(serde_json::json!({
+                "id": name, "type": n.ty,
+                "kind": match n.kind { NodeKind::Resource => "resource", NodeKind::Generated => "generated", NodeKind::External => "external" },
+                "generated_by": n.parent, "file": file, "line": line,
+            }))
+        })
+        .collect();
+    let mut edges: Vec<(String, String, &str, Option<(String, u32)>)> =
+        g.g.edge_indices()
+            .filter_map(|e| {
+                let (a, b) = g.g.edge_endpoints(e)?;
+                let w = g.g.edge_weight(e)?;
+                Some((
+                    node_name(sys, g, a),
+                    node_name(sys, g, b),
+                    w.kind.as_str(),
+                    loc(w.span),
+                ))
+            })
+            .collect();
+    edges.sort();
+    let edges: Vec<serde_json::Value> = edges
+        .into_iter()
+        .map(|(a, b, k, l)| serde_json::json!({"from": a, "to": b, "kind": k, "file": l.as_ref().map(|x| &x.0), "line": l.as_ref().map(|x| x.1)}))
+        .collect();
+    let doc = serde_json::json!({"nodes": nodes, "edges": edges});
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}

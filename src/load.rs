@@ -1,0 +1,202 @@
+//! Finding and loading templates: walk the given paths (honouring `.gitignore`), pick template
+//! files by content, parse them in parallel, and collect syntax problems as findings (EL901).
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::model::{LoadOutcome, Problem, System, Template, parse_text};
+use crate::source::{SourceDb, SourceFile, Span};
+
+/// Largest file read as a template. CloudFormation accepts at most 1 MB from S3.
+pub const MAX_TEMPLATE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// A syntax problem in a file of the run.
+#[derive(Debug, Clone)]
+pub struct FileProblem {
+    pub problem: Problem,
+}
+
+/// What loading produced.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub system: System,
+    pub problems: Vec<Problem>,
+    /// Number of template files analysed.
+    pub templates: usize,
+}
+
+/// Candidate files under the given paths, sorted (deterministic).
+#[must_use]
+pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for root in paths {
+        if root.is_file() {
+            out.push(root.clone());
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .follow_links(false)
+            .hidden(true)
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                let in_cdk_out = e
+                    .path()
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|p| p == "cdk.out");
+                !(name == "node_modules"
+                    || name == ".aws-sam"
+                    || name == ".git"
+                    || (in_cdk_out && name.starts_with("asset.")))
+            })
+            .build();
+        for entry in walker.flatten() {
+            if entry.file_type().is_some_and(|t| t.is_file())
+                && has_template_extension(entry.path())
+            {
+                out.push(entry.into_path());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn has_template_extension(p: &Path) -> bool {
+    let ext = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let in_cdk_out = p
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d == "cdk.out");
+    if in_cdk_out {
+        return p.to_string_lossy().ends_with(".template.json");
+    }
+    matches!(ext.as_str(), "yaml" | "yml" | "json" | "template")
+}
+
+/// The path shown to users: relative to the current directory when possible, `/` separators.
+#[must_use]
+pub fn display_path(p: &Path) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    let s = rel
+        .unwrap_or_else(|| p.to_path_buf())
+        .to_string_lossy()
+        .replace('\\', "/");
+    s.strip_prefix("./").map_or(s.clone(), str::to_string)
+}
+
+/// Whether text may be a template (cheap check before parsing).
+fn may_be_template(text: &[u8]) -> bool {
+    let has = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
+    has(b"AWSTemplateFormatVersion")
+        || has(b"AWS::Serverless")
+        || (has(b"Resources") && (has(b"AWS::") || has(b"Custom::")))
+}
+
+enum Read {
+    Skip,
+    Text(PathBuf, String),
+    Broken(PathBuf, String, String, usize),
+}
+
+fn read_candidate(path: &Path) -> Read {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Read::Skip;
+    };
+    if meta.len() > MAX_TEMPLATE_BYTES {
+        let head = std::fs::File::open(path).ok().and_then(|f| {
+            use std::io::Read as _;
+            let mut buf = Vec::new();
+            f.take(65_536).read_to_end(&mut buf).ok().map(|_| buf)
+        });
+        return match head {
+            Some(h) if may_be_template(&h) && !h.contains(&0) => Read::Broken(
+                path.to_path_buf(),
+                String::new(),
+                format!(
+                    "file is {} bytes, larger than any CloudFormation template (limit {MAX_TEMPLATE_BYTES})",
+                    meta.len()
+                ),
+                0,
+            ),
+            _ => Read::Skip,
+        };
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return Read::Skip;
+    };
+    if !may_be_template(&bytes) || bytes.iter().take(8192).any(|&b| b == 0) {
+        return Read::Skip;
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Read::Text(path.to_path_buf(), text),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Read::Broken(
+                path.to_path_buf(),
+                text,
+                "file is not valid UTF-8".into(),
+                at,
+            )
+        }
+    }
+}
+
+/// Load every template under `paths`.
+#[must_use]
+pub fn load(paths: &[PathBuf]) -> Loaded {
+    let candidates = discover(paths);
+    let reads: Vec<Read> = candidates.par_iter().map(|p| read_candidate(p)).collect();
+    let mut db = SourceDb::default();
+    let mut problems = Vec::new();
+    let mut texts = Vec::new();
+    for r in reads {
+        match r {
+            Read::Skip => {}
+            Read::Text(p, text) => {
+                let id = db.add(SourceFile::new(display_path(&p), p, text));
+                texts.push(id);
+            }
+            Read::Broken(p, text, msg, at) => {
+                let id = db.add(SourceFile::new(display_path(&p), p, text));
+                problems.push(Problem::fatal(msg, Span::new(id, at, at)));
+            }
+        }
+    }
+    let parsed: Vec<(u32, LoadOutcome)> = texts
+        .par_iter()
+        .filter_map(|&id| db.get(id).map(|f| (id, parse_text(&f.text, id))))
+        .collect();
+    let mut templates = Vec::new();
+    for (id, outcome) in parsed {
+        let Some(file) = db.get(id) else { continue };
+        match outcome.root {
+            Some(root) if Template::is_template(&root) => {
+                problems.extend(outcome.problems);
+                let dir = file
+                    .disk_path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                templates.push(Template::new(id, dir, root));
+            }
+            Some(_) => {}
+            None => problems.extend(outcome.problems),
+        }
+    }
+    let n = templates.len();
+    Loaded {
+        system: System::new(db, templates),
+        problems,
+        templates: n,
+    }
+}

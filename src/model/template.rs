@@ -1,0 +1,290 @@
+//! A CloudFormation/SAM template: its sections and resources, with SAM `Globals` merged into
+//! the effective properties of the resources they apply to.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::node::{Entry, Kind, Node};
+use crate::source::{FileId, Span};
+
+/// Index of a template in the [`super::System`].
+pub type TplId = usize;
+
+/// One resource of a template.
+#[derive(Debug)]
+pub struct Resource {
+    pub id: String,
+    pub id_span: Span,
+    pub ty: String,
+    pub ty_span: Span,
+    /// The whole resource mapping (Type, Properties, Metadata, Condition, ...).
+    pub node: Node,
+    /// Effective properties: `Properties` with SAM `Globals` merged (an empty map when absent).
+    pub props: Node,
+}
+
+impl Resource {
+    #[must_use]
+    pub fn prop(&self, key: &str) -> Option<&Node> {
+        self.props.get(key)
+    }
+
+    #[must_use]
+    pub fn prop_path(&self, keys: &[&str]) -> Option<&Node> {
+        self.props.path(keys)
+    }
+
+    #[must_use]
+    pub fn is(&self, ty: &str) -> bool {
+        self.ty == ty
+    }
+
+    #[must_use]
+    pub fn is_function(&self) -> bool {
+        self.ty == "AWS::Serverless::Function" || self.ty == "AWS::Lambda::Function"
+    }
+
+    #[must_use]
+    pub fn is_state_machine(&self) -> bool {
+        self.ty == "AWS::Serverless::StateMachine" || self.ty == "AWS::StepFunctions::StateMachine"
+    }
+}
+
+/// A parsed template.
+#[derive(Debug)]
+pub struct Template {
+    pub file: FileId,
+    /// Folder of the template file, for `CodeUri` and `DefinitionUri`.
+    pub dir: PathBuf,
+    pub is_sam: bool,
+    /// The template uses `Fn::ForEach` (AWS::LanguageExtensions): resource names are generated.
+    pub generates_names: bool,
+    pub root: Node,
+    pub resources: Vec<Resource>,
+    index: HashMap<String, usize>,
+}
+
+const EMPTY: Node = Node {
+    span: Span {
+        file: 0,
+        start: 0,
+        end: 0,
+    },
+    kind: Kind::Null,
+};
+
+impl Template {
+    /// Whether a parsed document is a CloudFormation template (by content, not file name).
+    #[must_use]
+    pub fn is_template(root: &Node) -> bool {
+        if root.get("AWSTemplateFormatVersion").is_some() {
+            return true;
+        }
+        if transforms(root)
+            .iter()
+            .any(|t| t.starts_with("AWS::Serverless"))
+        {
+            return true;
+        }
+        root.get("Resources").is_some_and(|r| {
+            r.entries().iter().any(|e| {
+                e.value
+                    .get("Type")
+                    .and_then(Node::as_str)
+                    .is_some_and(|t| t.starts_with("AWS::") || t.starts_with("Custom::"))
+            })
+        })
+    }
+
+    /// Build the template view from a parsed document.
+    #[must_use]
+    pub fn new(file: FileId, dir: PathBuf, root: Node) -> Self {
+        let is_sam = transforms(&root)
+            .iter()
+            .any(|t| t.starts_with("AWS::Serverless"));
+        let globals = if is_sam {
+            root.get("Globals").cloned()
+        } else {
+            None
+        };
+        let mut generates_names = false;
+        let mut resources = Vec::new();
+        if let Some(res) = root.get("Resources") {
+            for e in res.entries() {
+                if e.key.starts_with("Fn::ForEach") {
+                    generates_names = true;
+                    continue;
+                }
+                let ty_node = e.value.get("Type");
+                let ty = ty_node.and_then(Node::as_str).unwrap_or("").to_string();
+                let ty_span = ty_node.map_or(e.key_span, |n| n.span);
+                let mut props = e
+                    .value
+                    .get("Properties")
+                    .cloned()
+                    .unwrap_or_else(|| Node::new(e.key_span, Kind::Map(Vec::new())));
+                if !props.is_map() {
+                    props = Node::new(props.span, Kind::Map(Vec::new()));
+                }
+                if let Some(g) = &globals {
+                    merge_globals(&ty, &e.value, g, &mut props);
+                }
+                resources.push(Resource {
+                    id: e.key.clone(),
+                    id_span: e.key_span,
+                    ty,
+                    ty_span,
+                    node: e.value.clone(),
+                    props,
+                });
+            }
+        }
+        let index = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        Template {
+            file,
+            dir,
+            is_sam,
+            generates_names,
+            root,
+            resources,
+            index,
+        }
+    }
+
+    #[must_use]
+    pub fn resource(&self, id: &str) -> Option<&Resource> {
+        self.index.get(id).and_then(|&i| self.resources.get(i))
+    }
+
+    #[must_use]
+    pub fn section(&self, name: &str) -> &Node {
+        self.root.get(name).unwrap_or(&EMPTY)
+    }
+
+    #[must_use]
+    pub fn parameter(&self, name: &str) -> Option<&Node> {
+        self.section("Parameters").get(name)
+    }
+
+    #[must_use]
+    pub fn has_condition(&self, name: &str) -> bool {
+        self.section("Conditions").get(name).is_some()
+    }
+}
+
+fn transforms(root: &Node) -> Vec<&str> {
+    match root.get("Transform") {
+        Some(t) if t.is_seq() => t.items().iter().filter_map(Node::as_str).collect(),
+        Some(t) => t.as_str().into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// SAM `Globals` section names per resource type.
+fn globals_section(ty: &str) -> Option<&'static str> {
+    match ty {
+        "AWS::Serverless::Function" => Some("Function"),
+        "AWS::Serverless::Api" => Some("Api"),
+        "AWS::Serverless::HttpApi" => Some("HttpApi"),
+        "AWS::Serverless::SimpleTable" => Some("SimpleTable"),
+        "AWS::Serverless::StateMachine" => Some("StateMachine"),
+        "AWS::Serverless::LayerVersion" => Some("LayerVersion"),
+        _ => None,
+    }
+}
+
+/// Merge `Globals.<Section>` into a resource's properties, honouring `IgnoreGlobals`
+/// (`"*"` or a list of property names). SAM semantics: resource values win over globals; maps
+/// merge key by key; lists are concatenated (globals first).
+fn merge_globals(ty: &str, resource: &Node, globals: &Node, props: &mut Node) {
+    let Some(section) = globals_section(ty).and_then(|s| globals.get(s)) else {
+        return;
+    };
+    let ignore = resource.get("IgnoreGlobals");
+    let ignored = |key: &str| match ignore {
+        Some(n) if n.as_str() == Some("*") => true,
+        Some(n) => n.items().iter().any(|i| i.as_str() == Some(key)),
+        None => false,
+    };
+    for g in section.entries() {
+        if ignored(&g.key) {
+            continue;
+        }
+        merge_entry(props, g);
+    }
+}
+
+fn merge_entry(target: &mut Node, g: &Entry) {
+    let Kind::Map(entries) = &mut target.kind else {
+        return;
+    };
+    match entries.iter_mut().find(|e| e.key == g.key) {
+        None => entries.push(g.clone()),
+        Some(local) => merge_value(&mut local.value, &g.value),
+    }
+}
+
+fn merge_value(local: &mut Node, global: &Node) {
+    // intrinsics are opaque values: the local one wins
+    if local.intrinsic().is_some() || global.intrinsic().is_some() {
+        return;
+    }
+    match (&mut local.kind, &global.kind) {
+        (Kind::Map(_), Kind::Map(gentries)) => {
+            for g in gentries {
+                merge_entry(local, g);
+            }
+        }
+        (Kind::Seq(items), Kind::Seq(gitems)) => {
+            let mut merged = gitems.clone();
+            merged.append(items);
+            *items = merged;
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::yaml;
+
+    fn tpl(text: &str) -> Template {
+        Template::new(0, PathBuf::new(), yaml::load(text, 0).root.unwrap())
+    }
+
+    #[test]
+    fn globals_merge_and_ignore_globals() {
+        let t = tpl(
+            "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Timeout: 30\n    Layers: [a]\n    Environment:\n      Variables: {A: '1'}\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Layers: [b]\n      Environment:\n        Variables: {B: '2'}\n  G:\n    Type: AWS::Serverless::Function\n    IgnoreGlobals: [Timeout]\n    Properties:\n      Timeout: 5\n  H:\n    Type: AWS::Serverless::Function\n    IgnoreGlobals: '*'\n",
+        );
+        let f = t.resource("F").unwrap();
+        assert_eq!(f.prop("Timeout").and_then(Node::as_i64), Some(30));
+        assert_eq!(f.prop("Layers").unwrap().items().len(), 2);
+        assert!(f.prop_path(&["Environment", "Variables", "A"]).is_some());
+        assert!(f.prop_path(&["Environment", "Variables", "B"]).is_some());
+        assert_eq!(
+            t.resource("G")
+                .unwrap()
+                .prop("Timeout")
+                .and_then(Node::as_i64),
+            Some(5)
+        );
+        assert!(t.resource("G").unwrap().prop("Layers").is_some());
+        assert!(t.resource("H").unwrap().prop("Timeout").is_none());
+    }
+
+    #[test]
+    fn detects_templates_by_content() {
+        let yes = yaml::load("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n", 0)
+            .root
+            .unwrap();
+        let no = yaml::load("name: x\nResources: [1]\n", 0).root.unwrap();
+        assert!(Template::is_template(&yes));
+        assert!(!Template::is_template(&no));
+    }
+}

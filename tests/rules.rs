@@ -1,0 +1,148 @@
+//! Fixture-driven rule tests: every `fixtures/rules/<CODE>/bad*` fires exactly where its
+//! `expect:` markers say, and every `good*` near miss stays silent. Each rule alone, as
+//! ruff's `for_rule` settings do.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use eventlint::engine::Selection;
+use eventlint::rules::ALL;
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules")
+}
+
+/// Fixture cases of a rule: `bad*`/`good*` files or folders.
+fn cases(code: &str, prefix: &str) -> Vec<PathBuf> {
+    let dir = fixtures_root().join(code);
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with(prefix))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// `(file, line, code)` of every `expect: ELxxx[, ELyyy]` marker under a fixture.
+fn markers(case: &Path) -> BTreeSet<(String, u32, String)> {
+    let files: Vec<PathBuf> = if case.is_dir() {
+        let mut f: Vec<PathBuf> = ignore::WalkBuilder::new(case)
+            .build()
+            .flatten()
+            .map(|e| e.into_path())
+            .filter(|p| p.is_file())
+            .collect();
+        f.sort();
+        f
+    } else {
+        vec![case.to_path_buf()]
+    };
+    let mut out = BTreeSet::new();
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            let Some(pos) = line.find("expect: EL") else {
+                continue;
+            };
+            for code in line[pos + 8..]
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|c| c.starts_with("EL") && c.len() == 5)
+            {
+                out.insert((
+                    f.to_string_lossy().replace('\\', "/"),
+                    u32::try_from(i + 1).unwrap_or(0),
+                    code.to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn run(case: &Path, code: &str) -> BTreeSet<(String, u32, String)> {
+    let sel = Selection {
+        select: vec![code.to_string()],
+        ..Selection::default()
+    };
+    let analysis = eventlint::analyze(&[case.to_path_buf()], &sel);
+    analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == code)
+        .filter_map(|d| {
+            let f = analysis.loaded.system.db.get(d.finding.span.file)?;
+            let line = f.line_col(d.finding.span.start).0;
+            Some((
+                f.disk_path.to_string_lossy().replace('\\', "/"),
+                line,
+                d.code.to_string(),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn every_rule_has_good_and_bad_fixtures() {
+    let mut missing = Vec::new();
+    for rule in ALL {
+        let code = rule.meta().code;
+        if code == "EL900" {
+            continue; // produced by the engine when a rule panics: tested in tests/engine.rs
+        }
+        if cases(code, "bad").is_empty() {
+            missing.push(format!("{code}: no bad fixture"));
+        }
+        if cases(code, "good").is_empty() {
+            missing.push(format!("{code}: no good fixture"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn bad_fixtures_fire_where_marked() {
+    let mut failures = Vec::new();
+    for rule in ALL {
+        let code = rule.meta().code;
+        for case in cases(code, "bad") {
+            let expected: BTreeSet<_> =
+                markers(&case).into_iter().filter(|m| m.2 == code).collect();
+            let got = run(&case, code);
+            if expected.is_empty() {
+                failures.push(format!("{}: no `expect: {code}` marker", case.display()));
+            } else if got != expected {
+                failures.push(format!(
+                    "{}:\n  expected {expected:?}\n  got      {got:?}",
+                    case.display()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn good_fixtures_stay_silent() {
+    let mut failures = Vec::new();
+    for rule in ALL {
+        let code = rule.meta().code;
+        for case in cases(code, "good") {
+            let got = run(&case, code);
+            if !got.is_empty() {
+                failures.push(format!("{}: unexpected {got:?}", case.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
