@@ -3,6 +3,7 @@
 //! Templates (SAM/CloudFormation) and the handler code they deploy are loaded into one event
 //! graph; rules ask that graph questions and return findings with spans.
 
+pub mod cli;
 pub mod diagnostic;
 pub mod engine;
 pub mod graph;

@@ -2,6 +2,8 @@
 //! `expect:` markers say, and every `good*` near miss stays silent. Each rule alone, as
 //! ruff's `for_rule` settings do.
 
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
