@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod node;
+pub mod sfn;
 pub mod yaml;
 
 use crate::source::Span;
