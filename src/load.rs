@@ -11,12 +11,6 @@ use crate::source::{SourceDb, SourceFile, Span};
 /// Largest file read as a template. CloudFormation accepts at most 1 MB from S3.
 pub const MAX_TEMPLATE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// A syntax problem in a file of the run.
-#[derive(Debug, Clone)]
-pub struct FileProblem {
-    pub problem: Problem,
-}
-
 /// What loading produced.
 #[derive(Debug, Default)]
 pub struct Loaded {

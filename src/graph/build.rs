@@ -1,6 +1,7 @@
 //! Building the event graph from the plain CloudFormation resources of a system.
 
 use super::{Cfg, DlqKind, EdgeKind, GEdge, GNode, Graph, NodeIx, NodeKind, Owner, sam};
+
 use crate::model::{Node, Resource, System, TplId};
 use crate::source::Span;
 
@@ -25,6 +26,7 @@ pub fn build(sys: &System) -> Graph<'_> {
     for h in sys.resources() {
         b.resource(h.tpl, h.res);
     }
+    super::sfn::state_machines(&mut b);
     b.g
 }
 

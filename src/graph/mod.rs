@@ -5,6 +5,7 @@
 mod build;
 mod render;
 mod sam;
+mod sfn;
 
 use std::collections::HashMap;
 

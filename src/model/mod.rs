@@ -1,6 +1,7 @@
 //! Templates: loading (YAML/JSON with spans), intrinsic resolution and SAM semantics.
 
 pub mod aws;
+pub mod definitions;
 pub mod fact;
 pub mod intrinsics;
 pub mod json;
@@ -50,17 +51,7 @@ pub struct LoadOutcome {
 /// Parse a file's text as JSON (when it starts with `{`) or YAML.
 #[must_use]
 pub fn parse_text(text: &str, file: FileId) -> LoadOutcome {
-    let body = text.trim_start_matches('\u{feff}').trim_start();
-    if body.starts_with('{') {
-        let outcome = json::load(text.trim_start_matches('\u{feff}'), file);
-        // a BOM shifts spans by its 3 bytes
-        if text.starts_with('\u{feff}') {
-            return yaml::load(text, file);
-        }
-        outcome
-    } else {
-        yaml::load(text, file)
-    }
+    sfn::parse_definition_text(text, file)
 }
 
 /// All templates of one run: one system, linked by exports and imports.
@@ -72,6 +63,8 @@ pub struct System {
     pub exports: HashMap<String, (TplId, String)>,
     /// Physical names of resources, for matching literal ARNs, URLs and names.
     pub names: names::NameIndex,
+    /// State machine definitions, by (template, logical ID).
+    pub definitions: HashMap<(TplId, String), definitions::Definition>,
 }
 
 /// A resource together with the template it belongs to.

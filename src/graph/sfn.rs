@@ -1,0 +1,57 @@
+//! Step Functions: Task states of each state machine definition as edges to what they call.
+
+use super::build::{Builder, Want};
+use super::{Cfg, EdgeKind, Owner};
+use crate::model::node::{Entry, Kind, Node};
+use crate::model::sfn::{Integration, Mode, tasks};
+
+/// Add the edges of every state machine's Task states.
+pub(super) fn state_machines(b: &mut Builder<'_>) {
+    let sys = b.sys;
+    let mut keys: Vec<&(usize, String)> = sys.definitions.keys().collect();
+    keys.sort();
+    for key in keys {
+        let (tpl, id) = key;
+        let (Some(def), Some(h)) = (sys.definitions.get(key), sys.resource(*tpl, id)) else { continue };
+        let Some(me) = b.g.of(*tpl, id) else { continue };
+        for task in tasks(&def.root) {
+            let (kind, want, cfg_sync) = match &task.integration {
+                Integration::LambdaInvoke | Integration::LambdaDirect => (EdgeKind::Invokes, Want::Function, task.mode != Mode::WaitForTaskToken),
+                Integration::SnsPublish => (EdgeKind::Publishes, Want::Topic, false),
+                Integration::SqsSendMessage => (EdgeKind::Publishes, Want::Queue, false),
+                Integration::EventBridgePutEvents => (EdgeKind::Publishes, Want::Bus, false),
+                Integration::StartExecution => (EdgeKind::Invokes, Want::StateMachine, task.mode == Mode::Sync),
+                Integration::DynamoDb(op) if op.eq_ignore_ascii_case("getItem") => (EdgeKind::Reads, Want::Table, false),
+                Integration::DynamoDb(_) => (EdgeKind::Writes, Want::Table, false),
+                _ => continue,
+            };
+            let owner = Owner { tpl: *tpl, res: h.res, event: None };
+            let cfg = Cfg::Task { path: task.path.clone(), sync: cfg_sync };
+            let to = match (task.target, &task.integration) {
+                (None, Integration::EventBridgePutEvents) => b.default_bus(task.name_span),
+                (None, _) => continue,
+                (Some(_), _) if task.target_dynamic => continue,
+                (Some(t), Integration::EventBridgePutEvents) if sys.sym(*tpl, &with_vars(t, def.vars.as_ref())).literal().as_deref() == Some("default") => {
+                    b.default_bus(t.span)
+                }
+                (Some(t), _) => b.resolve(*tpl, &with_vars(t, def.vars.as_ref()), want),
+            };
+            b.edge(me, to, kind, task.name_span, owner, cfg);
+        }
+    }
+}
+
+/// A `${...}` string from a definition as an `Fn::Sub` over the definition's variables, so the
+/// usual resolution applies (substitution variables, then template names).
+fn with_vars(node: &Node, vars: Option<&Node>) -> Node {
+    match node.as_str() {
+        Some(s) if s.contains("${") => {
+            let args = match vars {
+                Some(v) => Kind::Seq(vec![node.clone(), v.clone()]),
+                None => Kind::Str(s.to_string()),
+            };
+            Node::new(node.span, Kind::Map(vec![Entry { key: "Fn::Sub".into(), key_span: node.span, value: Node::new(node.span, args) }]))
+        }
+        _ => node.clone(),
+    }
+}
