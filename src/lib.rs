@@ -9,6 +9,7 @@ pub mod engine;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
