@@ -11,7 +11,11 @@ use crate::report::{self, Format, Report};
 use crate::rules::ALL;
 
 #[derive(Parser, Debug)]
-#[command(name = "eventlint", version, about = "Static analyzer for event-driven AWS architectures (SAM/CloudFormation)")]
+#[command(
+    name = "eventlint",
+    version,
+    about = "Static analyzer for event-driven AWS architectures (SAM/CloudFormation)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -99,7 +103,10 @@ pub enum RunError {
     #[error("path `{0}` does not exist")]
     MissingPath(PathBuf),
     #[error("cannot write `{path}`: {source}")]
-    Output { path: PathBuf, source: std::io::Error },
+    Output {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write the report: {0}")]
     Io(#[from] std::io::Error),
     #[error("cannot start worker threads: {0}")]
@@ -146,7 +153,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, RunError> {
 }
 
 fn default_paths(paths: Vec<PathBuf>) -> Result<Vec<PathBuf>, RunError> {
-    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
     if let Some(p) = paths.iter().find(|p| !p.exists()) {
         return Err(RunError::MissingPath(p.clone()));
     }
@@ -160,12 +171,19 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
         Some(f) => Format::parse(f).ok_or_else(|| RunError::Format(f.to_string()))?,
     };
     for sel in args.select.iter().chain(&args.ignore) {
-        if !ALL.iter().any(|r| crate::engine::selector_matches(sel, r.meta())) {
+        if !ALL
+            .iter()
+            .any(|r| crate::engine::selector_matches(sel, r.meta()))
+        {
             return Err(RunError::UnknownRule(sel.clone()));
         }
     }
     let paths = default_paths(args.paths)?;
-    let selection = Selection { select: args.select, ignore: args.ignore, severities: Vec::new() };
+    let selection = Selection {
+        select: args.select,
+        ignore: args.ignore,
+        severities: Vec::new(),
+    };
     let analysis = match args.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -175,15 +193,24 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
         None => crate::analyze(&paths, &selection),
     };
     let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let report = Report { diagnostics: &analysis.diagnostics, db: &analysis.loaded.system.db, files_analyzed: analysis.loaded.templates };
+    let report = Report {
+        diagnostics: &analysis.diagnostics,
+        db: &analysis.loaded.system.db,
+        files_analyzed: analysis.loaded.templates,
+    };
     match &args.output {
         Some(path) => {
             let mut buf = Vec::new();
             report::render(&report, format, false, &mut buf)?;
-            std::fs::write(path, buf).map_err(|source| RunError::Output { path: path.clone(), source })?;
+            std::fs::write(path, buf).map_err(|source| RunError::Output {
+                path: path.clone(),
+                source,
+            })?;
         }
         None => report::render(&report, format, color, out)?,
     }
     let threshold = args.fail_on.threshold();
-    Ok(u8::from(analysis.diagnostics.iter().any(|d| d.severity >= threshold)))
+    Ok(u8::from(
+        analysis.diagnostics.iter().any(|d| d.severity >= threshold),
+    ))
 }

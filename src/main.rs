@@ -13,7 +13,10 @@ fn main() -> ExitCode {
     match eventlint::cli::run(cli, &mut out) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            #[allow(clippy::print_stderr, reason = "the binary reports run failures on stderr")]
+            #[allow(
+                clippy::print_stderr,
+                reason = "the binary reports run failures on stderr"
+            )]
             {
                 eprintln!("eventlint: error: {e}");
             }

@@ -39,7 +39,12 @@ fn check(dir: &PathBuf, jobs: &str) -> Vec<u8> {
         .arg(dir)
         .output()
         .unwrap();
-    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -62,10 +67,20 @@ fn corpus_has_no_internal_errors_and_is_deterministic() {
         .map(|f| f["file"].as_str().unwrap_or("").to_string())
         .collect();
     for file in &broken {
-        assert!(BROKEN.iter().any(|b| file.contains(b)), "unexpected parse error in {file}");
+        assert!(
+            BROKEN.iter().any(|b| file.contains(b)),
+            "unexpected parse error in {file}"
+        );
     }
     for b in BROKEN {
-        assert!(broken.iter().any(|f| f.contains(b)), "expected a parse error in {b}");
+        assert!(
+            broken.iter().any(|f| f.contains(b)),
+            "expected a parse error in {b}"
+        );
     }
-    assert!(doc["summary"]["files"].as_u64().unwrap_or(0) >= 550, "too few templates analysed: {}", doc["summary"]["files"]);
+    assert!(
+        doc["summary"]["files"].as_u64().unwrap_or(0) >= 550,
+        "too few templates analysed: {}",
+        doc["summary"]["files"]
+    );
 }

@@ -139,6 +139,12 @@ pub enum Cfg<'a> {
     Invoke {
         sync: bool,
     },
+    /// A Step Functions Task state (its path in the definition); `sync` when the execution
+    /// waits for the call.
+    Task {
+        path: String,
+        sync: bool,
+    },
 }
 
 /// Who declared an edge: the resource the user must edit, and for SAM events the event.

@@ -12,26 +12,51 @@ pub(super) fn state_machines(b: &mut Builder<'_>) {
     keys.sort();
     for key in keys {
         let (tpl, id) = key;
-        let (Some(def), Some(h)) = (sys.definitions.get(key), sys.resource(*tpl, id)) else { continue };
+        let (Some(def), Some(h)) = (sys.definitions.get(key), sys.resource(*tpl, id)) else {
+            continue;
+        };
         let Some(me) = b.g.of(*tpl, id) else { continue };
         for task in tasks(&def.root) {
             let (kind, want, cfg_sync) = match &task.integration {
-                Integration::LambdaInvoke | Integration::LambdaDirect => (EdgeKind::Invokes, Want::Function, task.mode != Mode::WaitForTaskToken),
+                Integration::LambdaInvoke | Integration::LambdaDirect => (
+                    EdgeKind::Invokes,
+                    Want::Function,
+                    task.mode != Mode::WaitForTaskToken,
+                ),
                 Integration::SnsPublish => (EdgeKind::Publishes, Want::Topic, false),
                 Integration::SqsSendMessage => (EdgeKind::Publishes, Want::Queue, false),
                 Integration::EventBridgePutEvents => (EdgeKind::Publishes, Want::Bus, false),
-                Integration::StartExecution => (EdgeKind::Invokes, Want::StateMachine, task.mode == Mode::Sync),
-                Integration::DynamoDb(op) if op.eq_ignore_ascii_case("getItem") => (EdgeKind::Reads, Want::Table, false),
+                Integration::StartExecution => (
+                    EdgeKind::Invokes,
+                    Want::StateMachine,
+                    task.mode == Mode::Sync,
+                ),
+                Integration::DynamoDb(op) if op.eq_ignore_ascii_case("getItem") => {
+                    (EdgeKind::Reads, Want::Table, false)
+                }
                 Integration::DynamoDb(_) => (EdgeKind::Writes, Want::Table, false),
                 _ => continue,
             };
-            let owner = Owner { tpl: *tpl, res: h.res, event: None };
-            let cfg = Cfg::Task { path: task.path.clone(), sync: cfg_sync };
+            let owner = Owner {
+                tpl: *tpl,
+                res: h.res,
+                event: None,
+            };
+            let cfg = Cfg::Task {
+                path: task.path.clone(),
+                sync: cfg_sync,
+            };
             let to = match (task.target, &task.integration) {
                 (None, Integration::EventBridgePutEvents) => b.default_bus(task.name_span),
                 (None, _) => continue,
                 (Some(_), _) if task.target_dynamic => continue,
-                (Some(t), Integration::EventBridgePutEvents) if sys.sym(*tpl, &with_vars(t, def.vars.as_ref())).literal().as_deref() == Some("default") => {
+                (Some(t), Integration::EventBridgePutEvents)
+                    if sys
+                        .sym(*tpl, &with_vars(t, def.vars.as_ref()))
+                        .literal()
+                        .as_deref()
+                        == Some("default") =>
+                {
                     b.default_bus(t.span)
                 }
                 (Some(t), _) => b.resolve(*tpl, &with_vars(t, def.vars.as_ref()), want),
@@ -50,7 +75,14 @@ fn with_vars(node: &Node, vars: Option<&Node>) -> Node {
                 Some(v) => Kind::Seq(vec![node.clone(), v.clone()]),
                 None => Kind::Str(s.to_string()),
             };
-            Node::new(node.span, Kind::Map(vec![Entry { key: "Fn::Sub".into(), key_span: node.span, value: Node::new(node.span, args) }]))
+            Node::new(
+                node.span,
+                Kind::Map(vec![Entry {
+                    key: "Fn::Sub".into(),
+                    key_span: node.span,
+                    value: Node::new(node.span, args),
+                }]),
+            )
         }
         _ => node.clone(),
     }

@@ -32,23 +32,44 @@ impl System {
                     found.push((tpl, r.id.clone(), Source::String(ds.clone()), vars));
                 } else if let Some(uri) = r.prop("DefinitionUri").and_then(Node::as_str) {
                     if !uri.starts_with("s3://") {
-                        found.push((tpl, r.id.clone(), Source::File(t.dir.join(uri), uri.to_string()), vars));
+                        found.push((
+                            tpl,
+                            r.id.clone(),
+                            Source::File(t.dir.join(uri), uri.to_string()),
+                            vars,
+                        ));
                     }
                 }
             }
         }
         for (tpl, id, source, vars) in found {
             let def = match source {
-                Source::Inline(root) => Some(Definition { root, vars, in_file: false }),
+                Source::Inline(root) => Some(Definition {
+                    root,
+                    vars,
+                    in_file: false,
+                }),
                 Source::String(node) => self.definition_string(tpl, &node, vars),
                 Source::File(path, shown) => {
-                    let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                    let Ok(text) = std::fs::read_to_string(&path) else {
+                        continue;
+                    };
                     let display = crate::load::display_path(&path);
-                    let file = self.db.add(SourceFile::new(if display.is_empty() { shown } else { display }, path, text));
-                    let Some(src) = self.db.get(file) else { continue };
+                    let file = self.db.add(SourceFile::new(
+                        if display.is_empty() { shown } else { display },
+                        path,
+                        text,
+                    ));
+                    let Some(src) = self.db.get(file) else {
+                        continue;
+                    };
                     let outcome = parse_text(&src.text, file);
                     problems.extend(outcome.problems);
-                    outcome.root.map(|root| Definition { root, vars, in_file: true })
+                    outcome.root.map(|root| Definition {
+                        root,
+                        vars,
+                        in_file: true,
+                    })
                 }
             };
             if let Some(d) = def {
@@ -82,21 +103,32 @@ impl System {
                         None => {
                             let key = format!("__part{i}");
                             text.push_str(&format!("${{{key}}}"));
-                            entries.push(Entry { key, key_span: part.span, value: part.clone() });
+                            entries.push(Entry {
+                                key,
+                                key_span: part.span,
+                                value: part.clone(),
+                            });
                         }
                     }
                 }
                 let map = Node::new(node.span, Kind::Map(entries));
-                (text, Some(match vars {
-                    Some(v) => merge_vars(&map, Some(v)),
-                    None => map,
-                }))
+                (
+                    text,
+                    Some(match vars {
+                        Some(v) => merge_vars(&map, Some(v)),
+                        None => map,
+                    }),
+                )
             }
             _ => return None,
         };
         let mut root = parse_text(&text, node.span.file).root?;
         respan(&mut root, node.span);
-        Some(Definition { root, vars, in_file: false })
+        Some(Definition {
+            root,
+            vars,
+            in_file: false,
+        })
     }
 }
 

@@ -83,6 +83,7 @@ impl System {
             templates,
             exports: HashMap::new(),
             names: names::NameIndex::default(),
+            definitions: HashMap::new(),
         };
         let mut exports = HashMap::new();
         for (tpl, t) in sys.templates.iter().enumerate() {

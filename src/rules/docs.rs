@@ -12,7 +12,15 @@ pub fn catalogue_table() -> String {
     let mut out = String::from("| code | name | severity | what it checks |\n|---|---|---|---|\n");
     for r in ALL {
         let m = r.meta();
-        let _ = writeln!(out, "| [{}](rules/docs/{}.md) | `{}` | {} | {} |", m.code, m.code, m.name, m.severity.as_str(), m.summary().replace('|', "\\|"));
+        let _ = writeln!(
+            out,
+            "| [{}](rules/docs/{}.md) | `{}` | {} | {} |",
+            m.code,
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            m.summary().replace('|', "\\|")
+        );
     }
     out
 }
@@ -41,7 +49,12 @@ pub fn catalogue_json() -> String {
 /// One rule's page.
 #[must_use]
 pub fn rule_md(m: &RuleMeta) -> String {
-    let mut out = format!("# {} {}\n\nDefault severity: {}\n\n", m.code, m.name, m.severity.as_str());
+    let mut out = format!(
+        "# {} {}\n\nDefault severity: {}\n\n",
+        m.code,
+        m.name,
+        m.severity.as_str()
+    );
     for line in m.doc.lines() {
         // doc comments carry one leading space
         out.push_str(line.strip_prefix(' ').unwrap_or(line));
