@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod node;
+pub mod pattern;
 pub mod yaml;
 
 use crate::source::Span;
