@@ -7,6 +7,7 @@ pub mod intrinsics;
 pub mod json;
 pub mod names;
 pub mod node;
+pub mod pattern;
 pub mod sfn;
 pub mod template;
 pub mod yaml;
