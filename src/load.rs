@@ -188,8 +188,10 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
         }
     }
     let n = templates.len();
+    let mut system = System::new(db, templates);
+    problems.extend(system.load_definitions());
     Loaded {
-        system: System::new(db, templates),
+        system,
         problems,
         templates: n,
     }

@@ -2,7 +2,11 @@
 //! is analysed with no internal error, parse errors only where the file really is broken, and
 //! byte-identical JSON with one thread and with two. Skipped with a message when absent.
 
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stderr,
+    reason = "tests fail loudly and say what they skip"
+)]
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -2,7 +2,11 @@
 //! `expect:` markers say, and every `good*` near miss stays silent. Each rule alone, as
 //! ruff's `for_rule` settings do.
 
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stderr,
+    reason = "tests fail loudly and say what they skip"
+)]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

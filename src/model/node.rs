@@ -134,6 +134,19 @@ impl Node {
         }
     }
 
+    /// Visit this node and all its descendants mutably.
+    pub fn walk_mut(&mut self, f: &mut dyn FnMut(&mut Node)) {
+        let mut stack = vec![self];
+        while let Some(n) = stack.pop() {
+            f(n);
+            match &mut n.kind {
+                Kind::Seq(items) => stack.extend(items.iter_mut()),
+                Kind::Map(entries) => stack.extend(entries.iter_mut().map(|e| &mut e.value)),
+                _ => {}
+            }
+        }
+    }
+
     /// Depth-first walk over this node and all its descendants.
     pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Node)) {
         let mut stack = vec![self];

@@ -2,12 +2,19 @@
 
 pub mod docs;
 pub mod rule;
+pub mod util_sfn;
 
+pub mod el112_task_without_retry;
+pub mod el113_task_without_catch;
+pub mod el509_invalid_event_pattern;
 pub mod el900_internal_error;
 pub mod el901_parse_error;
 
 /// Every rule, sorted by code.
 pub static ALL: &[&dyn rule::Rule] = &[
+    &el112_task_without_retry::TaskWithoutRetry,
+    &el113_task_without_catch::TaskWithoutCatch,
+    &el509_invalid_event_pattern::InvalidEventPattern,
     &el900_internal_error::InternalError,
     &el901_parse_error::ParseError,
 ];

@@ -1,0 +1,15 @@
+//! Helpers shared by the Step Functions rules.
+
+use super::rule::Context;
+use crate::model::sfn::{Task, tasks};
+
+/// Every Task state of every state machine, with the state machine's logical ID, in a stable
+/// order.
+pub fn tasks_of<'a>(cx: &Context<'a>) -> Vec<(&'a str, Task<'a>)> {
+    let mut keys: Vec<&(usize, String)> = cx.sys.definitions.keys().collect();
+    keys.sort();
+    keys.into_iter()
+        .filter_map(|k| cx.sys.definitions.get(k).map(|d| (k.1.as_str(), d)))
+        .flat_map(|(sm, d)| tasks(&d.root).into_iter().map(move |t| (sm, t)))
+        .collect()
+}
