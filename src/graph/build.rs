@@ -42,6 +42,7 @@ pub(super) enum Want {
     Topic,
     Function,
     Bus,
+    #[allow(dead_code, reason = "used once state machine targets are resolved")]
     StateMachine,
     Stream,
     Table,
@@ -309,6 +310,15 @@ impl<'a> Builder<'a> {
                 }
             }
             "AWS::Pipes::Pipe" => self.pipe(tpl, res, me, owner),
+            // queues that receive failed events without a rule target: the bus-level DLQ and
+            // the on-failure queue of an enhanced-bus subscriber
+            "AWS::Events::EventBus" => {
+                self.target_dlq(tpl, me, res.prop_path(&["DeadLetterConfig", "Arn"]), owner);
+            }
+            "AWS::EventsV2::Subscriber" => {
+                let arn = res.prop_path(&["OnFailureConfiguration", "Arn"]);
+                self.target_dlq(tpl, me, arn, owner);
+            }
             "AWS::S3::Bucket" => self.bucket(tpl, res, me, owner),
             "AWS::Serverless::Function" => {
                 if let Some(dlq) = res.prop_path(&["DeadLetterQueue", "TargetArn"]) {
@@ -331,6 +341,23 @@ impl<'a> Builder<'a> {
             "AWS::Serverless::StateMachine" => sam::events(self, tpl, res, me),
             _ => {}
         }
+    }
+
+    /// A `DeadLetters` edge of kind `TargetDlq` to the queue an `Arn` names.
+    fn target_dlq(&mut self, tpl: TplId, from: NodeIx, arn: Option<&'a Node>, owner: Owner<'a>) {
+        let Some(arn) = arn else { return };
+        let to = self.resolve(tpl, arn, Want::Queue);
+        self.edge(
+            from,
+            to,
+            EdgeKind::DeadLetters,
+            arn.span,
+            owner,
+            Cfg::DeadLetter {
+                kind: DlqKind::TargetDlq,
+                max_receive: None,
+            },
+        );
     }
 
     /// Lambda async destinations (`DestinationConfig` of an `AWS::Lambda::EventInvokeConfig`).

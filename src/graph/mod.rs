@@ -94,7 +94,8 @@ pub enum DlqKind {
     AsyncOnFailure,
     /// Event source mapping `DestinationConfig.OnFailure`.
     EsmOnFailure,
-    /// EventBridge rule target / Scheduler / Pipe `DeadLetterConfig`.
+    /// EventBridge rule target / Scheduler / Pipe / event bus `DeadLetterConfig`, enhanced-bus
+    /// subscriber `OnFailureConfiguration`.
     TargetDlq,
     /// SNS subscription `RedrivePolicy`.
     SubscriptionDlq,

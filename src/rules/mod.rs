@@ -2,18 +2,31 @@
 
 pub mod docs;
 pub mod rule;
+pub mod util_queue;
 pub mod util_sfn;
 
+pub mod el101_queue_without_dlq;
+pub mod el106_visibility_timeout_too_short;
+pub mod el107_dlq_retention_too_short;
+pub mod el108_dlq_type_mismatch;
+pub mod el109_max_receive_count_low;
 pub mod el112_task_without_retry;
 pub mod el113_task_without_catch;
+pub mod el114_failure_destination_unsupported;
 pub mod el509_invalid_event_pattern;
 pub mod el900_internal_error;
 pub mod el901_parse_error;
 
 /// Every rule, sorted by code.
 pub static ALL: &[&dyn rule::Rule] = &[
+    &el101_queue_without_dlq::QueueWithoutDlq,
+    &el106_visibility_timeout_too_short::VisibilityTimeoutTooShort,
+    &el107_dlq_retention_too_short::DlqRetentionTooShort,
+    &el108_dlq_type_mismatch::DlqTypeMismatch,
+    &el109_max_receive_count_low::MaxReceiveCountLow,
     &el112_task_without_retry::TaskWithoutRetry,
     &el113_task_without_catch::TaskWithoutCatch,
+    &el114_failure_destination_unsupported::FailureDestinationUnsupported,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el900_internal_error::InternalError,
     &el901_parse_error::ParseError,
