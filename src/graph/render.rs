@@ -143,7 +143,7 @@ pub fn render_json(sys: &System, g: &Graph<'_>) -> String {
             }))
         })
         .collect();
-    let mut edges: Vec<(String, String, &str, Option<(String, u32)>)> =
+    let mut edges: Vec<RenderedEdge<'_>> =
         g.g.edge_indices()
             .filter_map(|e| {
                 let (a, b) = g.g.edge_endpoints(e)?;
@@ -164,3 +164,6 @@ pub fn render_json(sys: &System, g: &Graph<'_>) -> String {
     let doc = serde_json::json!({"nodes": nodes, "edges": edges});
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
+
+/// An edge as rendered: from, to, kind, and where it is declared (file, line).
+type RenderedEdge<'a> = (String, String, &'a str, Option<(String, u32)>);
