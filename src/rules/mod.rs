@@ -2,11 +2,20 @@
 
 pub mod rule;
 
+pub mod el102_async_invoke_without_failure_destination;
+pub mod el103_rule_target_without_dlq;
+pub mod el104_subscription_without_dlq;
+pub mod el510_duplicate_delivery;
 pub mod el900_internal_error;
 pub mod el901_parse_error;
+pub mod util_delivery;
 
 /// Every rule, sorted by code.
 pub static ALL: &[&dyn rule::Rule] = &[
+    &el102_async_invoke_without_failure_destination::AsyncInvokeWithoutFailureDestination,
+    &el103_rule_target_without_dlq::RuleTargetWithoutDlq,
+    &el104_subscription_without_dlq::SubscriptionWithoutDlq,
+    &el510_duplicate_delivery::DuplicateDelivery,
     &el900_internal_error::InternalError,
     &el901_parse_error::ParseError,
 ];
