@@ -65,6 +65,8 @@ fn json_points_at_the_exact_line_and_column() {
             "fixtures/rules/EL901/bad-duplicate-key.yaml",
             "--format",
             "json",
+            "--select",
+            "EL901",
         ])
         .output()
         .unwrap();

@@ -42,7 +42,6 @@ pub(super) enum Want {
     Topic,
     Function,
     Bus,
-    #[allow(dead_code, reason = "used once state machine targets are resolved")]
     StateMachine,
     Stream,
     Table,
@@ -83,10 +82,10 @@ impl Want {
 impl<'a> Builder<'a> {
     /// The node a reference points at: an in-scope resource, or an external node.
     pub fn resolve(&mut self, tpl: TplId, node: &Node, want: Want) -> NodeIx {
-        if let Some(h) = self.sys.target(tpl, node, want.hint()) {
-            if let Some(ix) = self.g.of(h.tpl, &h.res.id) {
-                return ix;
-            }
+        if let Some(h) = self.sys.target(tpl, node, want.hint())
+            && let Some(ix) = self.g.of(h.tpl, &h.res.id)
+        {
+            return ix;
         }
         let sym = self.sys.sym(tpl, node);
         let label = match sym.pattern() {
@@ -315,10 +314,7 @@ impl<'a> Builder<'a> {
             "AWS::Events::EventBus" => {
                 self.target_dlq(tpl, me, res.prop_path(&["DeadLetterConfig", "Arn"]), owner);
             }
-            "AWS::EventsV2::Subscriber" => {
-                let arn = res.prop_path(&["OnFailureConfiguration", "Arn"]);
-                self.target_dlq(tpl, me, arn, owner);
-            }
+            "AWS::EventsV2::Subscriber" => self.subscriber(tpl, res, me, owner),
             "AWS::S3::Bucket" => self.bucket(tpl, res, me, owner),
             "AWS::Serverless::Function" => {
                 if let Some(dlq) = res.prop_path(&["DeadLetterQueue", "TargetArn"]) {
@@ -532,6 +528,39 @@ impl<'a> Builder<'a> {
                     },
                 );
             }
+        }
+    }
+
+    /// An `AWS::EventsV2::Subscriber` (Custom Event Bus): bus -> subscriber (no classic pattern:
+    /// its filters are `FilterConfiguration`), subscriber -> `InvokeConfiguration.TargetArn`
+    /// (target map = the `InvokeConfiguration`), and its `OnFailureConfiguration.Arn` DLQ.
+    fn subscriber(&mut self, tpl: TplId, res: &'a Resource, me: NodeIx, owner: Owner<'a>) {
+        if let Some(bus) = res.prop("EventBusArn") {
+            let from = self.resolve(tpl, bus, Want::Bus);
+            let cfg = Cfg::Target {
+                target: None,
+                pattern: None,
+                sam: false,
+            };
+            self.edge(from, me, EdgeKind::Routes, bus.span, owner.clone(), cfg);
+        }
+        let invoke = res.prop("InvokeConfiguration");
+        if let Some(arn) = invoke.and_then(|i| i.get("TargetArn")) {
+            let to = self.resolve(tpl, arn, Want::Any);
+            let cfg = Cfg::Target {
+                target: invoke,
+                pattern: None,
+                sam: false,
+            };
+            self.edge(me, to, EdgeKind::Routes, arn.span, owner.clone(), cfg);
+        }
+        if let Some(dlq) = res.prop_path(&["OnFailureConfiguration", "Arn"]) {
+            let to = self.resolve(tpl, dlq, Want::Queue);
+            let cfg = Cfg::DeadLetter {
+                kind: DlqKind::TargetDlq,
+                max_receive: None,
+            };
+            self.edge(me, to, EdgeKind::DeadLetters, dlq.span, owner, cfg);
         }
     }
 

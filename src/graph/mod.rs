@@ -111,8 +111,9 @@ pub enum Cfg<'a> {
         props: &'a Node,
         source: &'static str,
     },
-    /// A rule (or schedule, or pipe) target: the CloudFormation target map or the SAM event
-    /// properties, and the rule's pattern.
+    /// A rule (or schedule, pipe, EventsV2 subscriber) target: the CloudFormation target map
+    /// (the whole pipe properties for a pipe, the `InvokeConfiguration` for a subscriber) or the
+    /// SAM event properties, and the rule's pattern.
     Target {
         target: Option<&'a Node>,
         pattern: Option<&'a Node>,
@@ -251,7 +252,8 @@ impl<'a> Graph<'a> {
 
     /// Edges that deliver events to a function asynchronously (the Lambda service retries and
     /// then drops them): rule and schedule targets, SNS subscriptions, S3 notifications,
-    /// asynchronous invocations.
+    /// asynchronous invocations (a pipe or EventsV2 subscriber only with an asynchronous
+    /// `InvocationType`).
     pub fn async_deliveries(&self, ix: NodeIx) -> Vec<(NodeIx, &GEdge<'a>)> {
         let mut out = Vec::new();
         for kind in [
@@ -263,9 +265,27 @@ impl<'a> Graph<'a> {
             for (from, e) in self.incoming(ix, kind) {
                 let is_async = match (&e.cfg, kind) {
                     (Cfg::Invoke { sync }, _) => !sync,
-                    (Cfg::Target { .. }, _) => {
-                        // Pipes invoke their target synchronously
-                        self.node(from).is_some_and(|n| n.ty != "AWS::Pipes::Pipe")
+                    (Cfg::Target { target, .. }, _) => {
+                        // Pipes invoke a function synchronously unless `InvocationType` is
+                        // FIRE_AND_FORGET; an EventsV2 subscriber is asynchronous only with
+                        // `LambdaParameters.InvocationType: EVENT` (its default is not documented)
+                        let invocation = |path: &[&str]| {
+                            target.and_then(|t| t.path(path)).and_then(Node::as_str)
+                        };
+                        match self.node(from).map(|n| n.ty.as_str()) {
+                            Some("AWS::Pipes::Pipe") => {
+                                invocation(&[
+                                    "TargetParameters",
+                                    "LambdaFunctionParameters",
+                                    "InvocationType",
+                                ]) == Some("FIRE_AND_FORGET")
+                            }
+                            Some("AWS::EventsV2::Subscriber") => {
+                                invocation(&["LambdaParameters", "InvocationType"]) == Some("EVENT")
+                            }
+                            Some(_) => true,
+                            None => false,
+                        }
                     }
                     (_, EdgeKind::Subscribes | EdgeKind::Publishes) => true,
                     _ => false,
@@ -303,4 +323,76 @@ impl<'a> Graph<'a> {
 pub struct View<'a> {
     pub sys: &'a System,
     pub graph: &'a Graph<'a>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::model::{Template, yaml};
+    use crate::source::SourceDb;
+
+    fn system(text: &str) -> System {
+        let root = yaml::load(text, 0).root.expect("test template parses");
+        System::new(
+            SourceDb::default(),
+            vec![Template::new(0, PathBuf::new(), root)],
+        )
+    }
+
+    #[test]
+    fn eventsv2_subscriber_edges_and_async_invocation_types() {
+        let sys = system(
+            "Resources:
+  Bus: {Type: AWS::EventsV2::EventBus, Properties: {Name: b}}
+  Dlq: {Type: AWS::SQS::Queue}
+  Fn: {Type: AWS::Lambda::Function}
+  Sync:
+    Type: AWS::EventsV2::Subscriber
+    Properties:
+      EventBusArn: !GetAtt Bus.Arn
+      InvokeConfiguration: {TargetArn: !GetAtt Fn.Arn, RoleArn: r}
+      OnFailureConfiguration: {Arn: !GetAtt Dlq.Arn}
+  Async:
+    Type: AWS::EventsV2::Subscriber
+    Properties:
+      EventBusArn: !GetAtt Bus.Arn
+      InvokeConfiguration:
+        TargetArn: !GetAtt Fn.Arn
+        RoleArn: r
+        LambdaParameters: {InvocationType: EVENT}
+  Pipe:
+    Type: AWS::Pipes::Pipe
+    Properties:
+      Source: !GetAtt Dlq.Arn
+      Target: !GetAtt Fn.Arn
+      TargetParameters: {LambdaFunctionParameters: {InvocationType: FIRE_AND_FORGET}}
+",
+        );
+        let g = build(&sys);
+        let (Some(bus), Some(sync), Some(dlq), Some(f)) = (
+            g.of(0, "Bus"),
+            g.of(0, "Sync"),
+            g.of(0, "Dlq"),
+            g.of(0, "Fn"),
+        ) else {
+            panic!("nodes missing");
+        };
+        assert_eq!(
+            g.incoming(sync, EdgeKind::Routes).first().map(|e| e.0),
+            Some(bus)
+        );
+        assert_eq!(
+            g.outgoing(sync, EdgeKind::Routes).first().map(|e| e.0),
+            Some(f)
+        );
+        assert!(g.is_failure_target(dlq));
+        let sources: Vec<&str> = g
+            .async_deliveries(f)
+            .iter()
+            .filter_map(|(n, _)| g.node(*n).map(|n| n.id.as_str()))
+            .collect();
+        assert_eq!(sources, vec!["Async", "Pipe"]);
+    }
 }

@@ -2,10 +2,14 @@
 
 pub mod docs;
 pub mod rule;
+pub mod util_delivery;
 pub mod util_queue;
 pub mod util_sfn;
 
 pub mod el101_queue_without_dlq;
+pub mod el102_async_invoke_without_failure_destination;
+pub mod el103_rule_target_without_dlq;
+pub mod el104_subscription_without_dlq;
 pub mod el106_visibility_timeout_too_short;
 pub mod el107_dlq_retention_too_short;
 pub mod el108_dlq_type_mismatch;
@@ -14,12 +18,16 @@ pub mod el112_task_without_retry;
 pub mod el113_task_without_catch;
 pub mod el114_failure_destination_unsupported;
 pub mod el509_invalid_event_pattern;
+pub mod el510_duplicate_delivery;
 pub mod el900_internal_error;
 pub mod el901_parse_error;
 
 /// Every rule, sorted by code.
 pub static ALL: &[&dyn rule::Rule] = &[
     &el101_queue_without_dlq::QueueWithoutDlq,
+    &el102_async_invoke_without_failure_destination::AsyncInvokeWithoutFailureDestination,
+    &el103_rule_target_without_dlq::RuleTargetWithoutDlq,
+    &el104_subscription_without_dlq::SubscriptionWithoutDlq,
     &el106_visibility_timeout_too_short::VisibilityTimeoutTooShort,
     &el107_dlq_retention_too_short::DlqRetentionTooShort,
     &el108_dlq_type_mismatch::DlqTypeMismatch,
@@ -28,6 +36,7 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el113_task_without_catch::TaskWithoutCatch,
     &el114_failure_destination_unsupported::FailureDestinationUnsupported,
     &el509_invalid_event_pattern::InvalidEventPattern,
+    &el510_duplicate_delivery::DuplicateDelivery,
     &el900_internal_error::InternalError,
     &el901_parse_error::ParseError,
 ];
