@@ -123,6 +123,9 @@ fn esc(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
+/// An edge for JSON output: from, to, kind, and where it was declared.
+type EdgeRow = (String, String, &'static str, Option<(String, u32)>);
+
 /// JSON: `{"nodes": [{id, type, kind, file, line}], "edges": [{from, to, kind, file, line}]}`.
 #[must_use]
 pub fn render_json(sys: &System, g: &Graph<'_>) -> String {
@@ -143,7 +146,7 @@ pub fn render_json(sys: &System, g: &Graph<'_>) -> String {
             }))
         })
         .collect();
-    let mut edges: Vec<(String, String, &str, Option<(String, u32)>)> =
+    let mut edges: Vec<EdgeRow> =
         g.g.edge_indices()
             .filter_map(|e| {
                 let (a, b) = g.g.edge_endpoints(e)?;
