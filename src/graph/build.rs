@@ -1,8 +1,7 @@
 //! Building the event graph from the plain CloudFormation resources of a system.
 
 use super::{Cfg, DlqKind, EdgeKind, GEdge, GNode, Graph, NodeIx, NodeKind, Owner, sam};
-
-use crate::model::{Node, Resource, System, TplId};
+use crate::model::{Node, Part, Resource, Sym, System, TplId};
 use crate::source::Span;
 
 /// Build the event graph of a system.
@@ -42,6 +41,7 @@ pub(super) enum Want {
     Topic,
     Function,
     Bus,
+    #[allow(dead_code)] // for Step Functions task edges
     StateMachine,
     Stream,
     Table,
@@ -222,7 +222,13 @@ impl<'a> Builder<'a> {
                 };
                 let from = self.resolve(tpl, src, Want::Any);
                 let to = self.resolve(tpl, func, Want::Function);
-                let source = self.g.node(from).map_or("unknown", |n| esm_source(&n.ty));
+                let source = match self.g.node(from) {
+                    Some(n) if n.kind == NodeKind::External => {
+                        esm_source_from_arn(&self.sys.sym(tpl, src))
+                    }
+                    Some(n) => esm_source(&n.ty),
+                    None => "unknown",
+                };
                 self.edge(
                     from,
                     to,
@@ -655,10 +661,97 @@ fn want_for_protocol(protocol: &str) -> Want {
 pub(super) fn esm_source(ty: &str) -> &'static str {
     match ty {
         "AWS::SQS::Queue" => "SQS",
-        "AWS::Kinesis::Stream" => "Kinesis",
-        "AWS::DynamoDB::Table" => "DynamoDB",
+        "AWS::Kinesis::Stream" | "AWS::Kinesis::StreamConsumer" => "Kinesis",
+        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => "DynamoDB",
         "AWS::AmazonMQ::Broker" => "MQ",
         "AWS::MSK::Cluster" => "MSK",
         _ => "unknown",
+    }
+}
+
+/// The event source kind an ARN outside the run names, from its literal text: the service field
+/// of `arn:<partition>:<service>:<region>:<account>:<resource>` (SQS, Kinesis `stream/`, DynamoDB
+/// `table/<name>/stream/`, MSK `kafka`, Amazon MQ `mq`). Parameters, pseudo parameters and other
+/// stacks may fill the partition, region, account or name; "unknown" unless the service (and for
+/// streams the resource prefix) is literal.
+pub(super) fn esm_source_from_arn(sym: &Sym) -> &'static str {
+    let mut text = String::new();
+    for p in &sym.parts {
+        match p {
+            Part::Lit(s) => text.push_str(s),
+            // a value not known here: it may stand for anything, separators included
+            _ => text.push('\u{0}'),
+        }
+    }
+    let f: Vec<&str> = text.splitn(6, ':').collect();
+    let (Some(&"arn"), Some(&service)) = (f.first(), f.get(2)) else {
+        return "unknown";
+    };
+    let resource = f.get(5).copied().unwrap_or("\u{0}");
+    match service {
+        "sqs" => "SQS",
+        "kinesis" if resource.starts_with("stream/") => "Kinesis",
+        "dynamodb" if resource.starts_with("table/") && resource.contains("/stream/") => "DynamoDB",
+        "kafka" => "MSK",
+        "mq" => "MQ",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sym(parts: Vec<Part>) -> Sym {
+        Sym { parts }
+    }
+
+    fn lit(s: &str) -> Part {
+        Part::Lit(s.to_string())
+    }
+
+    #[test]
+    fn esm_source_from_literal_arns() {
+        let kinds = [
+            ("arn:aws:sqs:us-east-1:123456789012:orders", "SQS"),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:stream/clicks",
+                "Kinesis",
+            ),
+            (
+                "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000",
+                "DynamoDB",
+            ),
+            (
+                "arn:aws:dynamodb:us-east-1:123456789012:table/Orders",
+                "unknown",
+            ),
+            ("arn:aws:sns:us-east-1:123456789012:topic", "unknown"),
+            ("orders", "unknown"),
+        ];
+        for (arn, kind) in kinds {
+            assert_eq!(esm_source_from_arn(&sym(vec![lit(arn)])), kind, "{arn}");
+        }
+        let partly = sym(vec![
+            lit("arn:"),
+            Part::Pseudo("AWS::Partition".into()),
+            lit(":kinesis:"),
+            Part::Pseudo("AWS::Region".into()),
+            lit(":"),
+            Part::Unknown("parameter `Account`".into()),
+            lit(":stream/"),
+            Part::Unknown("parameter `Name`".into()),
+        ]);
+        assert_eq!(esm_source_from_arn(&partly), "Kinesis");
+        let service_unknown = sym(vec![
+            lit("arn:aws:"),
+            Part::Unknown("parameter `Service`".into()),
+            lit(":us-east-1:1:stream/x"),
+        ]);
+        assert_eq!(esm_source_from_arn(&service_unknown), "unknown");
+        assert_eq!(
+            esm_source_from_arn(&sym(vec![Part::Unknown("parameter `Arn`".into())])),
+            "unknown"
+        );
     }
 }

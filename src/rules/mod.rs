@@ -3,6 +3,7 @@
 pub mod docs;
 pub mod rule;
 pub mod util_delivery;
+pub mod util_esm;
 pub mod util_queue;
 pub mod util_sfn;
 
@@ -10,15 +11,21 @@ pub mod el101_queue_without_dlq;
 pub mod el102_async_invoke_without_failure_destination;
 pub mod el103_rule_target_without_dlq;
 pub mod el104_subscription_without_dlq;
+pub mod el105_stream_consumer_unbounded_retries;
 pub mod el106_visibility_timeout_too_short;
 pub mod el107_dlq_retention_too_short;
 pub mod el108_dlq_type_mismatch;
 pub mod el109_max_receive_count_low;
+pub mod el110_batch_failures_not_reported;
+pub mod el111_invalid_batching;
 pub mod el112_task_without_retry;
 pub mod el113_task_without_catch;
 pub mod el114_failure_destination_unsupported;
+pub mod el115_stream_failures_discarded;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
+pub mod el702_stream_not_enabled;
+pub mod el704_missing_starting_position;
 pub mod el900_internal_error;
 pub mod el901_parse_error;
 
@@ -28,15 +35,21 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el102_async_invoke_without_failure_destination::AsyncInvokeWithoutFailureDestination,
     &el103_rule_target_without_dlq::RuleTargetWithoutDlq,
     &el104_subscription_without_dlq::SubscriptionWithoutDlq,
+    &el105_stream_consumer_unbounded_retries::StreamConsumerUnboundedRetries,
     &el106_visibility_timeout_too_short::VisibilityTimeoutTooShort,
     &el107_dlq_retention_too_short::DlqRetentionTooShort,
     &el108_dlq_type_mismatch::DlqTypeMismatch,
     &el109_max_receive_count_low::MaxReceiveCountLow,
+    &el110_batch_failures_not_reported::BatchFailuresNotReported,
+    &el111_invalid_batching::InvalidBatching,
     &el112_task_without_retry::TaskWithoutRetry,
     &el113_task_without_catch::TaskWithoutCatch,
     &el114_failure_destination_unsupported::FailureDestinationUnsupported,
+    &el115_stream_failures_discarded::StreamFailuresDiscarded,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
+    &el702_stream_not_enabled::StreamNotEnabled,
+    &el704_missing_starting_position::MissingStartingPosition,
     &el900_internal_error::InternalError,
     &el901_parse_error::ParseError,
 ];
