@@ -40,6 +40,7 @@ pub(super) enum Want {
     Topic,
     Function,
     Bus,
+    #[allow(dead_code, reason = "for state machine task targets")]
     StateMachine,
     Stream,
     Table,
@@ -80,10 +81,10 @@ impl Want {
 impl<'a> Builder<'a> {
     /// The node a reference points at: an in-scope resource, or an external node.
     pub fn resolve(&mut self, tpl: TplId, node: &Node, want: Want) -> NodeIx {
-        if let Some(h) = self.sys.target(tpl, node, want.hint()) {
-            if let Some(ix) = self.g.of(h.tpl, &h.res.id) {
-                return ix;
-            }
+        if let Some(h) = self.sys.target(tpl, node, want.hint())
+            && let Some(ix) = self.g.of(h.tpl, &h.res.id)
+        {
+            return ix;
         }
         let sym = self.sys.sym(tpl, node);
         let label = match sym.pattern() {

@@ -143,6 +143,7 @@ pub fn render_json(sys: &System, g: &Graph<'_>) -> String {
             }))
         })
         .collect();
+    #[allow(clippy::type_complexity, reason = "a local sort key")]
     let mut edges: Vec<(String, String, &str, Option<(String, u32)>)> =
         g.g.edge_indices()
             .filter_map(|e| {

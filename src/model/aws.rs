@@ -53,12 +53,11 @@ impl System {
         if by_flag.value() == Some(&true) {
             return by_flag;
         }
-        if let Some(n) = h.res.prop(name) {
-            if let Some(p) = self.sym(h.tpl, n).pattern() {
-                if p.ends_with(".fifo") {
-                    return Fact::known(true, n.span);
-                }
-            }
+        if let Some(n) = h.res.prop(name)
+            && let Some(p) = self.sym(h.tpl, n).pattern()
+            && p.ends_with(".fifo")
+        {
+            return Fact::known(true, n.span);
         }
         by_flag
     }

@@ -412,10 +412,10 @@ pub fn presence(node: Option<&Node>) -> Option<bool> {
     if is_no_value(n) {
         return Some(false);
     }
-    if let Some(("Fn::If", arg)) = n.intrinsic() {
-        if arg.items().iter().skip(1).any(is_no_value) {
-            return None;
-        }
+    if let Some(("Fn::If", arg)) = n.intrinsic()
+        && arg.items().iter().skip(1).any(is_no_value)
+    {
+        return None;
     }
     Some(true)
 }

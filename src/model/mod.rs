@@ -93,10 +93,10 @@ impl System {
         let mut exports = HashMap::new();
         for (tpl, t) in sys.templates.iter().enumerate() {
             for out in t.section("Outputs").entries() {
-                if let Some(name) = out.value.path(&["Export", "Name"]) {
-                    if let Some(n) = sys.sym(tpl, name).literal() {
-                        exports.insert(n, (tpl, out.key.clone()));
-                    }
+                if let Some(name) = out.value.path(&["Export", "Name"])
+                    && let Some(n) = sys.sym(tpl, name).literal()
+                {
+                    exports.insert(n, (tpl, out.key.clone()));
                 }
             }
         }
