@@ -89,7 +89,9 @@ fn codes_and_names_are_unique_and_well_formed() {
             m.code
         );
         assert!(
-            m.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+            m.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
             "{} is not kebab-case",
             m.name
         );

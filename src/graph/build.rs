@@ -41,7 +41,6 @@ pub(super) enum Want {
     Topic,
     Function,
     Bus,
-    #[allow(dead_code)] // for Step Functions task edges
     StateMachine,
     Stream,
     Table,

@@ -2,9 +2,12 @@
 
 pub mod docs;
 pub mod rule;
+pub mod util_access;
+pub mod util_channels;
 pub mod util_delivery;
 pub mod util_esm;
 pub mod util_queue;
+pub mod util_refs;
 pub mod util_sfn;
 
 pub mod el101_queue_without_dlq;
@@ -25,7 +28,10 @@ pub mod el115_stream_failures_discarded;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
 pub mod el702_stream_not_enabled;
+pub mod el703_overlapping_s3_notifications;
 pub mod el704_missing_starting_position;
+pub mod el705_unresolved_reference;
+pub mod el706_dangling_channel;
 pub mod el900_internal_error;
 pub mod el901_parse_error;
 
@@ -49,7 +55,10 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
     &el702_stream_not_enabled::StreamNotEnabled,
+    &el703_overlapping_s3_notifications::OverlappingS3Notifications,
     &el704_missing_starting_position::MissingStartingPosition,
+    &el705_unresolved_reference::UnresolvedReference,
+    &el706_dangling_channel::DanglingChannel,
     &el900_internal_error::InternalError,
     &el901_parse_error::ParseError,
 ];

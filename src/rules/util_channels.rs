@@ -1,0 +1,243 @@
+//! Who may use a queue, topic or bus beyond what the event graph shows: resources that refer to
+//! it (by logical ID, ARN, URL, physical name or a parameter default naming it), SAM connectors,
+//! exports, alarms that publish to a topic, and identity policies open on every channel of a
+//! type.
+//! A reference the graph did not turn into an edge may hide a producer or a consumer (handler
+//! code, an API Gateway integration, a role another service assumes).
+
+use std::collections::{HashMap, HashSet};
+
+use super::{util_access, util_refs};
+use crate::graph::Graph;
+use crate::model::names::parse_reference;
+use crate::model::{Node, Resource, System, TplId};
+use crate::source::Span;
+
+/// The channel types.
+pub const CHANNELS: &[&str] = &[util_access::QUEUE, util_access::TOPIC, util_access::BUS];
+
+/// Resources whose references to a channel only grant access or record what passes.
+const ADMIN: &[&str] = &[
+    "AWS::SQS::QueuePolicy",
+    "AWS::SQS::QueueInlinePolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::TopicInlinePolicy",
+    "AWS::Events::EventBusPolicy",
+    "AWS::Lambda::Permission",
+    "AWS::Events::Archive",
+];
+
+/// Function and state machine properties whose references the graph turns into edges.
+const WIRING_KEYS: &[&str] = &[
+    "Events",
+    "DeadLetterQueue",
+    "DeadLetterConfig",
+    "EventInvokeConfig",
+];
+
+/// What the references of a run say about one channel.
+#[derive(Default)]
+pub struct Usage {
+    /// Referenced by something that may send to it or read from it.
+    pub unknown: bool,
+    /// Alarms whose actions publish to a topic.
+    pub alarms: Vec<(Span, String)>,
+}
+
+/// A channel of the run and its name as a pattern (`*` where not known), when it has one.
+struct Channel<'a> {
+    tpl: TplId,
+    res: &'a Resource,
+    name: Option<String>,
+}
+
+fn channels(sys: &System) -> Vec<Channel<'_>> {
+    sys.resources()
+        .filter(|h| CHANNELS.contains(&h.res.ty.as_str()))
+        .map(|h| {
+            let prop = match h.res.ty.as_str() {
+                "AWS::SQS::Queue" => "QueueName",
+                "AWS::SNS::Topic" => "TopicName",
+                _ => "Name",
+            };
+            let name = h
+                .res
+                .prop(prop)
+                .map(|n| util_access::loose(sys, h.tpl, n, "*"));
+            Channel {
+                tpl: h.tpl,
+                res: h.res,
+                name,
+            }
+        })
+        .collect()
+}
+
+/// How every resource of the run refers to each channel.
+pub fn usage(sys: &System, graph: &Graph<'_>) -> HashMap<(TplId, String), Usage> {
+    let chans = channels(sys);
+    let mut out: HashMap<(TplId, String), Usage> = HashMap::new();
+    // a principal allowed to use every channel of a type may use this one
+    let open = util_access::wildcard_types(sys);
+    for c in chans
+        .iter()
+        .filter(|c| open.contains(&(c.tpl, c.res.ty.as_str())))
+    {
+        out.entry((c.tpl, c.res.id.clone())).or_default().unknown = true;
+    }
+    // (owner template, owner ID, channel template, channel ID) of every edge touching a node
+    let mut wired: HashSet<(TplId, &str, TplId, &str)> = HashSet::new();
+    for ix in graph.g.edge_indices() {
+        let (Some((a, b)), Some(e)) = (graph.g.edge_endpoints(ix), graph.g.edge_weight(ix)) else {
+            continue;
+        };
+        for n in [a, b].into_iter().filter_map(|end| graph.node(end)) {
+            if let Some(t) = n.tpl {
+                wired.insert((e.owner.tpl, e.owner.res.id.as_str(), t, n.id.as_str()));
+            }
+        }
+    }
+    for h in sys.resources() {
+        let r = h.res;
+        if ADMIN.contains(&r.ty.as_str()) {
+            continue;
+        }
+        let is_compute = r.is_function() || r.is_state_machine();
+        let props = r.node.get("Properties");
+        for e in props.map(Node::entries).unwrap_or_default() {
+            let wiring = is_compute && WIRING_KEYS.contains(&e.key.as_str());
+            for c in references(sys, h.tpl, &e.value, &chans) {
+                if c.tpl == h.tpl && c.res.id == r.id {
+                    continue;
+                }
+                let u = out.entry((c.tpl, c.res.id.clone())).or_default();
+                if r.ty == "AWS::CloudWatch::Alarm" {
+                    // AlarmActions, OKActions, InsufficientDataActions publish; dimensions watch
+                    if c.res.ty == util_access::TOPIC && e.key.ends_with("Actions") {
+                        u.alarms.push((r.id_span, format!("`{}`", r.id)));
+                    }
+                } else if !((wiring || !is_compute)
+                    && wired.contains(&(h.tpl, r.id.as_str(), c.tpl, c.res.id.as_str())))
+                {
+                    // not an edge of the graph: it may send to the channel or read from it
+                    u.unknown = true;
+                }
+            }
+        }
+        // SAM connectors name resources by logical ID
+        let connectors = r.node.get("Connectors").into_iter().chain(
+            (r.ty == "AWS::Serverless::Connector")
+                .then_some(props)
+                .flatten(),
+        );
+        for conn in connectors {
+            conn.walk(&mut |n| {
+                for e in n.entries().iter().filter(|e| e.key == "Id") {
+                    if let Some(id) = e
+                        .value
+                        .as_str()
+                        .filter(|id| sys.resource(h.tpl, id).is_some())
+                    {
+                        out.entry((h.tpl, id.to_string())).or_default().unknown = true;
+                    }
+                }
+            });
+        }
+    }
+    // an exported channel is an interface for other stacks: its other side is elsewhere
+    for (tpl, t) in sys.templates.iter().enumerate() {
+        for o in t.section("Outputs").entries() {
+            if let (Some(value), Some(_)) = (o.value.get("Value"), o.value.get("Export")) {
+                for c in references(sys, tpl, value, &chans) {
+                    out.entry((c.tpl, c.res.id.clone())).or_default().unknown = true;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The channels a value refers to: by name (`Ref`, `Fn::GetAtt`, `Fn::Sub`), through
+/// `Fn::ImportValue`, as an ARN or queue URL, or by the channel's physical name.
+fn references<'c, 'a>(
+    sys: &System,
+    tpl: TplId,
+    node: &Node,
+    chans: &'c [Channel<'a>],
+) -> Vec<&'c Channel<'a>> {
+    let mut out: Vec<&Channel<'a>> = Vec::new();
+    let defaults = sys.templates.get(tpl).map(|t| t.section("Parameters"));
+    util_refs::visit(node, "", &mut |site| {
+        out.extend(
+            chans
+                .iter()
+                .filter(|c| c.tpl == tpl && c.res.id == site.name),
+        );
+        // a parameter's default value may be a channel's physical name
+        let default = defaults.and_then(|p| p.path(&[site.name.as_str(), "Default"]));
+        if let Some(d) = default.and_then(Node::as_str) {
+            out.extend(
+                chans
+                    .iter()
+                    .filter(|c| c.name.as_deref().is_some_and(|n| names_match(n, d))),
+            );
+        }
+    });
+    node.walk(&mut |n| {
+        let candidate = match n.intrinsic() {
+            Some((f, _)) => matches!(f, "Fn::ImportValue" | "Fn::Sub" | "Fn::Join"),
+            // a `Fn::Sub` string is read through its intrinsic
+            None => n
+                .as_str()
+                .is_some_and(|s| s.len() > 2 && !s.contains(' ') && !s.contains("${")),
+        };
+        if !candidate {
+            return;
+        }
+        if let Some(h) = sys.target(tpl, n, None) {
+            out.extend(
+                chans
+                    .iter()
+                    .filter(|c| c.tpl == h.tpl && c.res.id == h.res.id),
+            );
+            return;
+        }
+        // an ARN or URL with parameters, or a plain physical name
+        let text = util_access::loose(sys, tpl, n, "*");
+        let (svc, name) = parse_reference(&text, None).unwrap_or(("", text.clone()));
+        if svc.is_empty() && name.contains('*') {
+            return;
+        }
+        out.extend(chans.iter().filter(|c| {
+            let ty_ok = match svc {
+                "sqs" => c.res.ty == "AWS::SQS::Queue",
+                "sns" => c.res.ty == "AWS::SNS::Topic",
+                "events-bus" => c.res.ty == "AWS::Events::EventBus",
+                _ => svc.is_empty(),
+            };
+            ty_ok && c.name.as_deref().is_some_and(|p| names_match(p, &name))
+        }));
+    });
+    out.sort_by(|a, b| (a.tpl, &a.res.id).cmp(&(b.tpl, &b.res.id)));
+    out.dedup_by(|a, b| a.tpl == b.tpl && a.res.id == b.res.id);
+    out
+}
+
+/// Whether two names that may hold `*` wildcards can be the same name.
+fn names_match(a: &str, b: &str) -> bool {
+    let literal = |s: &str| s.chars().filter(|&c| c != '*').count() >= 3 && !s.contains('\u{1}');
+    if !literal(a) || !literal(b) {
+        return false;
+    }
+    match (a.contains('*'), b.contains('*')) {
+        (false, false) => a == b,
+        (true, false) => util_access::glob(a, b),
+        (false, true) => util_access::glob(b, a),
+        (true, true) => {
+            let head = |s: &str| s.split('*').next().unwrap_or("").to_string();
+            let tail = |s: &str| s.rsplit('*').next().unwrap_or("").to_string();
+            let (ha, hb, ta, tb) = (head(a), head(b), tail(a), tail(b));
+            (ha.starts_with(&hb) || hb.starts_with(&ha)) && (ta.ends_with(&tb) || tb.ends_with(&ta))
+        }
+    }
+}
