@@ -130,19 +130,20 @@ pub fn loose(sys: &System, tpl: TplId, n: &Node, unknown: &str) -> String {
     out
 }
 
-/// `*` in the pattern matches any run of characters; `?` one character.
+/// `*` in the pattern matches any run of characters; `?` one byte. No allocation: this runs
+/// for every string of every template.
 #[must_use]
 pub fn glob(pat: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pat.chars().collect(), text.chars().collect());
+    let (p, t) = (pat.as_bytes(), text.as_bytes());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
         match p.get(pi) {
-            Some('*') => {
+            Some(b'*') => {
                 star = Some(pi);
                 mark = ti;
                 pi += 1;
             }
-            Some(&c) if c == '?' || Some(&c) == t.get(ti) => {
+            Some(&c) if c == b'?' || Some(&c) == t.get(ti) => {
                 pi += 1;
                 ti += 1;
             }
@@ -157,7 +158,7 @@ pub fn glob(pat: &str, text: &str) -> bool {
         }
     }
     p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 #[cfg(test)]

@@ -51,6 +51,83 @@ struct Channel<'a> {
     name: Option<String>,
 }
 
+/// The channels of a run, indexed for the lookups done once per string of every template.
+struct Index<'a> {
+    chans: Vec<Channel<'a>>,
+    by_id: HashMap<(TplId, &'a str), usize>,
+    /// Channels whose physical name is fully literal, by that name.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Channels whose name holds a `*` (a pseudo parameter or a parameter in it), by the last
+    /// three bytes of the name when it ends in literal text (most end in a fixed suffix).
+    wildcard_by_end: HashMap<Vec<u8>, Vec<usize>>,
+    /// Wildcard names ending in `*` or in fewer than three literal bytes.
+    wildcard: Vec<usize>,
+}
+
+fn last3(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    b.get(b.len().checked_sub(3)?..).map(<[u8]>::to_vec)
+}
+
+impl<'a> Index<'a> {
+    fn new(chans: Vec<Channel<'a>>) -> Self {
+        let mut by_id = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut wildcard = Vec::new();
+        let mut wildcard_by_end: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        for (i, c) in chans.iter().enumerate() {
+            by_id.insert((c.tpl, c.res.id.as_str()), i);
+            match &c.name {
+                Some(n) if n.contains('*') => match last3(tail(n)) {
+                    Some(k) => wildcard_by_end.entry(k).or_default().push(i),
+                    None => wildcard.push(i),
+                },
+                Some(n) => by_name.entry(n.clone()).or_default().push(i),
+                None => {}
+            }
+        }
+        Index {
+            chans,
+            by_id,
+            by_name,
+            wildcard_by_end,
+            wildcard,
+        }
+    }
+
+    fn by_id(&self, tpl: TplId, id: &str) -> Option<&Channel<'a>> {
+        self.by_id.get(&(tpl, id)).and_then(|&i| self.chans.get(i))
+    }
+
+    /// Channels whose physical name may be `name` (which may hold `*` wildcards).
+    fn by_name(&self, name: &str) -> Vec<&Channel<'a>> {
+        let candidates: Vec<usize> = if name.contains('*') {
+            (0..self.chans.len()).collect()
+        } else {
+            let mut v = self.by_name.get(name).cloned().unwrap_or_default();
+            let by_end = last3(name).and_then(|k| self.wildcard_by_end.get(&k));
+            v.extend(
+                self.wildcard
+                    .iter()
+                    .chain(by_end.into_iter().flatten())
+                    .copied()
+                    .filter(|&i| {
+                        self.chans
+                            .get(i)
+                            .and_then(|c| c.name.as_deref())
+                            .is_some_and(|p| name.starts_with(head(p)) && name.ends_with(tail(p)))
+                    }),
+            );
+            v
+        };
+        candidates
+            .into_iter()
+            .filter_map(|i| self.chans.get(i))
+            .filter(|c| c.name.as_deref().is_some_and(|p| names_match(p, name)))
+            .collect()
+    }
+}
+
 fn channels(sys: &System) -> Vec<Channel<'_>> {
     sys.resources()
         .filter(|h| CHANNELS.contains(&h.res.ty.as_str()))
@@ -75,11 +152,13 @@ fn channels(sys: &System) -> Vec<Channel<'_>> {
 
 /// How every resource of the run refers to each channel.
 pub fn usage(sys: &System, graph: &Graph<'_>) -> HashMap<(TplId, String), Usage> {
-    let chans = channels(sys);
+    let index = Index::new(channels(sys));
+    let chans = &index;
     let mut out: HashMap<(TplId, String), Usage> = HashMap::new();
     // a principal allowed to use every channel of a type may use this one
     let open = util_access::wildcard_types(sys);
     for c in chans
+        .chans
         .iter()
         .filter(|c| open.contains(&(c.tpl, c.res.ty.as_str())))
     {
@@ -106,7 +185,7 @@ pub fn usage(sys: &System, graph: &Graph<'_>) -> HashMap<(TplId, String), Usage>
         let props = r.node.get("Properties");
         for e in props.map(Node::entries).unwrap_or_default() {
             let wiring = is_compute && WIRING_KEYS.contains(&e.key.as_str());
-            for c in references(sys, h.tpl, &e.value, &chans) {
+            for c in references(sys, h.tpl, &e.value, chans) {
                 if c.tpl == h.tpl && c.res.id == r.id {
                     continue;
                 }
@@ -148,7 +227,7 @@ pub fn usage(sys: &System, graph: &Graph<'_>) -> HashMap<(TplId, String), Usage>
     for (tpl, t) in sys.templates.iter().enumerate() {
         for o in t.section("Outputs").entries() {
             if let (Some(value), Some(_)) = (o.value.get("Value"), o.value.get("Export")) {
-                for c in references(sys, tpl, value, &chans) {
+                for c in references(sys, tpl, value, chans) {
                     out.entry((c.tpl, c.res.id.clone())).or_default().unknown = true;
                 }
             }
@@ -163,24 +242,16 @@ fn references<'c, 'a>(
     sys: &System,
     tpl: TplId,
     node: &Node,
-    chans: &'c [Channel<'a>],
+    chans: &'c Index<'a>,
 ) -> Vec<&'c Channel<'a>> {
     let mut out: Vec<&Channel<'a>> = Vec::new();
     let defaults = sys.templates.get(tpl).map(|t| t.section("Parameters"));
     util_refs::visit(node, "", &mut |site| {
-        out.extend(
-            chans
-                .iter()
-                .filter(|c| c.tpl == tpl && c.res.id == site.name),
-        );
+        out.extend(chans.by_id(tpl, &site.name));
         // a parameter's default value may be a channel's physical name
         let default = defaults.and_then(|p| p.path(&[site.name.as_str(), "Default"]));
         if let Some(d) = default.and_then(Node::as_str) {
-            out.extend(
-                chans
-                    .iter()
-                    .filter(|c| c.name.as_deref().is_some_and(|n| names_match(n, d))),
-            );
+            out.extend(chans.by_name(d));
         }
     });
     node.walk(&mut |n| {
@@ -195,11 +266,7 @@ fn references<'c, 'a>(
             return;
         }
         if let Some(h) = sys.target(tpl, n, None) {
-            out.extend(
-                chans
-                    .iter()
-                    .filter(|c| c.tpl == h.tpl && c.res.id == h.res.id),
-            );
+            out.extend(chans.by_id(h.tpl, &h.res.id));
             return;
         }
         // an ARN or URL with parameters, or a plain physical name
@@ -208,14 +275,11 @@ fn references<'c, 'a>(
         if svc.is_empty() && name.contains('*') {
             return;
         }
-        out.extend(chans.iter().filter(|c| {
-            let ty_ok = match svc {
-                "sqs" => c.res.ty == "AWS::SQS::Queue",
-                "sns" => c.res.ty == "AWS::SNS::Topic",
-                "events-bus" => c.res.ty == "AWS::Events::EventBus",
-                _ => svc.is_empty(),
-            };
-            ty_ok && c.name.as_deref().is_some_and(|p| names_match(p, &name))
+        out.extend(chans.by_name(&name).into_iter().filter(|c| match svc {
+            "sqs" => c.res.ty == "AWS::SQS::Queue",
+            "sns" => c.res.ty == "AWS::SNS::Topic",
+            "events-bus" => c.res.ty == "AWS::Events::EventBus",
+            _ => svc.is_empty(),
         }));
     });
     out.sort_by(|a, b| (a.tpl, &a.res.id).cmp(&(b.tpl, &b.res.id)));
@@ -223,9 +287,17 @@ fn references<'c, 'a>(
     out
 }
 
+fn head(s: &str) -> &str {
+    s.split('*').next().unwrap_or("")
+}
+
+fn tail(s: &str) -> &str {
+    s.rsplit('*').next().unwrap_or("")
+}
+
 /// Whether two names that may hold `*` wildcards can be the same name.
 fn names_match(a: &str, b: &str) -> bool {
-    let literal = |s: &str| s.chars().filter(|&c| c != '*').count() >= 3 && !s.contains('\u{1}');
+    let literal = |s: &str| s.bytes().filter(|&c| c != b'*').count() >= 3 && !s.contains('\u{1}');
     if !literal(a) || !literal(b) {
         return false;
     }
@@ -234,10 +306,9 @@ fn names_match(a: &str, b: &str) -> bool {
         (true, false) => util_access::glob(a, b),
         (false, true) => util_access::glob(b, a),
         (true, true) => {
-            let head = |s: &str| s.split('*').next().unwrap_or("").to_string();
-            let tail = |s: &str| s.rsplit('*').next().unwrap_or("").to_string();
-            let (ha, hb, ta, tb) = (head(a), head(b), tail(a), tail(b));
-            (ha.starts_with(&hb) || hb.starts_with(&ha)) && (ta.ends_with(&tb) || tb.ends_with(&ta))
+            let (ha, hb) = (head(a), head(b));
+            let (ta, tb) = (tail(a), tail(b));
+            (ha.starts_with(hb) || hb.starts_with(ha)) && (ta.ends_with(tb) || tb.ends_with(ta))
         }
     }
 }
