@@ -12,6 +12,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use eventlint::engine::Selection;
+
+mod common;
+use common::markers;
 use eventlint::rules::ALL;
 
 fn fixtures_root() -> PathBuf {
@@ -35,45 +38,6 @@ fn cases(code: &str, prefix: &str) -> Vec<PathBuf> {
         .unwrap_or_default();
     v.sort();
     v
-}
-
-/// `(file, line, code)` of every `expect: ELxxx[, ELyyy]` marker under a fixture.
-fn markers(case: &Path) -> BTreeSet<(String, u32, String)> {
-    let files: Vec<PathBuf> = if case.is_dir() {
-        let mut f: Vec<PathBuf> = ignore::WalkBuilder::new(case)
-            .build()
-            .flatten()
-            .map(|e| e.into_path())
-            .filter(|p| p.is_file())
-            .collect();
-        f.sort();
-        f
-    } else {
-        vec![case.to_path_buf()]
-    };
-    let mut out = BTreeSet::new();
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else {
-            continue;
-        };
-        for (i, line) in text.lines().enumerate() {
-            let Some(pos) = line.find("expect: EL") else {
-                continue;
-            };
-            for code in line[pos + 8..]
-                .split([',', ' '])
-                .map(str::trim)
-                .filter(|c| c.starts_with("EL") && c.len() == 5)
-            {
-                out.insert((
-                    f.to_string_lossy().replace('\\', "/"),
-                    u32::try_from(i + 1).unwrap_or(0),
-                    code.to_string(),
-                ));
-            }
-        }
-    }
-    out
 }
 
 fn run(case: &Path, code: &str) -> BTreeSet<(String, u32, String)> {
