@@ -169,3 +169,14 @@ fn rules_and_rule_docs() {
     assert!(text.contains("## How to fix"));
     eventlint().args(["rule", "EL000"]).assert().code(2);
 }
+
+/// The event graph of the bundled example, reviewed by hand: every SAM event, rule target,
+/// redrive and Step Functions task of fixtures/examples/order-service, nothing else.
+#[test]
+fn example_graph_mermaid() {
+    let out = eventlint()
+        .args(["graph", "fixtures/examples/order-service"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}

@@ -37,6 +37,14 @@ fn ordered(sys: &System, g: &Graph<'_>) -> Vec<(NodeIx, String)> {
     v
 }
 
+/// Nodes that take part in at least one edge, in output order: the picture leaves out
+/// resources events never touch (policies, roles, tables without streams).
+fn connected(sys: &System, g: &Graph<'_>) -> Vec<(NodeIx, String)> {
+    let mut v = ordered(sys, g);
+    v.retain(|(ix, _)| g.g.neighbors_undirected(*ix).next().is_some());
+    v
+}
+
 fn ordered_edges(sys: &System, g: &Graph<'_>) -> Vec<(String, String, &'static str)> {
     let mut v: Vec<(String, String, &'static str)> =
         g.g.edge_indices()
@@ -55,7 +63,7 @@ fn ordered_edges(sys: &System, g: &Graph<'_>) -> Vec<(String, String, &'static s
 #[must_use]
 pub fn render_mermaid(sys: &System, g: &Graph<'_>) -> String {
     let mut out = String::from("flowchart LR\n");
-    let nodes = ordered(sys, g);
+    let nodes = connected(sys, g);
     let id_of = |name: &str| {
         nodes
             .iter()
@@ -87,7 +95,7 @@ pub fn render_mermaid(sys: &System, g: &Graph<'_>) -> String {
 #[must_use]
 pub fn render_dot(sys: &System, g: &Graph<'_>) -> String {
     let mut out = String::from("digraph eventlint {\n  rankdir=LR;\n");
-    for (ix, name) in ordered(sys, g) {
+    for (ix, name) in connected(sys, g) {
         let Some(n) = g.node(ix) else { continue };
         let style = match n.kind {
             NodeKind::External => ", style=dashed",
