@@ -12,12 +12,10 @@ use eventlint::engine::Selection;
 
 mod common;
 
-fn check(
-    dir: &str,
-) -> (
-    BTreeSet<(String, u32, String)>,
-    BTreeSet<(String, u32, String)>,
-) {
+/// `(file, line, code)` triples.
+type Set = BTreeSet<(String, u32, String)>;
+
+fn check(dir: &str) -> (Set, Set) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
     let analysis = eventlint::analyze(std::slice::from_ref(&path), &Selection::default());
     (common::markers(&path), common::findings(&analysis))
