@@ -49,7 +49,7 @@ pub(super) enum Want {
 }
 
 impl Want {
-    fn hint(self) -> Option<&'static str> {
+    pub(super) fn hint(self) -> Option<&'static str> {
         match self {
             Want::Queue => Some("sqs"),
             Want::Topic => Some("sns"),
@@ -314,6 +314,7 @@ impl<'a> Builder<'a> {
                 }
             }
             "AWS::Pipes::Pipe" => self.pipe(tpl, res, me, owner),
+            "AWS::CloudWatch::Alarm" => super::alarms::alarm(self, tpl, res),
             // queues that receive failed events without a rule target: the bus-level DLQ and
             // the on-failure queue of an enhanced-bus subscriber
             "AWS::Events::EventBus" => {

@@ -2,6 +2,7 @@
 //! move between them, each edge with the span that created it. Rules ask questions of the graph
 //! through the query methods here, never of the raw YAML.
 
+mod alarms;
 mod build;
 mod render;
 mod sam;
