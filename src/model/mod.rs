@@ -3,6 +3,7 @@
 pub mod aws;
 pub mod definitions;
 pub mod fact;
+pub mod iam;
 pub mod intrinsics;
 pub mod json;
 pub mod names;

@@ -1,0 +1,92 @@
+//! The permission model: SAM policy templates, inline statements (wildcard ARNs, explicit
+//! Deny, conditions), roles from parameters, in-scope roles with attached policies and known
+//! managed policies, connectors.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use std::path::PathBuf;
+
+use eventlint::model::iam::{Decision, allows, identity_policies};
+
+fn decide(fn_id: &str, action: &str, target: &str) -> Decision {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/model/iam/template.yaml");
+    let loaded = eventlint::load::load(&[path]);
+    let sys = &loaded.system;
+    let f = sys.resource(0, fn_id).unwrap();
+    let t = sys.resource(0, target).unwrap();
+    allows(sys, &identity_policies(sys, f), action, t)
+}
+
+fn allowed(d: &Decision) -> bool {
+    matches!(d, Decision::Allowed(_))
+}
+
+#[test]
+fn sam_policy_templates_allow_exactly_their_resource() {
+    assert!(allowed(&decide("TemplateFn", "sqs:SendMessage", "Orders")));
+    assert!(allowed(&decide(
+        "TemplateFn",
+        "sqs:SendMessageBatch",
+        "Orders"
+    )));
+    assert_eq!(
+        decide("TemplateFn", "sqs:SendMessage", "Audit"),
+        Decision::Denied(None)
+    );
+    assert!(allowed(&decide("TemplateFn", "events:PutEvents", "Bus")));
+    assert_eq!(
+        decide("TemplateFn", "sns:Publish", "Topic"),
+        Decision::Denied(None)
+    );
+}
+
+#[test]
+fn inline_statements_wildcards_deny_and_conditions() {
+    // `audit-*` matches the queue named audit-events, not the unnamed Orders queue
+    assert!(allowed(&decide("InlineFn", "sqs:SendMessage", "Audit")));
+    assert_eq!(
+        decide("InlineFn", "sqs:SendMessage", "Orders"),
+        Decision::Unknown("a statement in an inline policy of `InlineFn` may apply".into())
+    );
+    // explicit Deny wins over `sns:*` on `*`
+    assert!(matches!(
+        decide("InlineFn", "sns:Publish", "Topic"),
+        Decision::Denied(Some(_))
+    ));
+    // a conditional allow is not certain
+    assert!(matches!(
+        decide("InlineFn", "events:PutEvents", "Bus"),
+        Decision::Unknown(_)
+    ));
+}
+
+#[test]
+fn unknown_roles_and_parameters_stay_unknown() {
+    assert!(matches!(
+        decide("ExternalRoleFn", "sqs:SendMessage", "Orders"),
+        Decision::Unknown(_)
+    ));
+    assert!(matches!(
+        decide("ParamFn", "sqs:SendMessage", "Orders"),
+        Decision::Unknown(_)
+    ));
+}
+
+#[test]
+fn in_scope_roles_attached_policies_and_managed_policies() {
+    assert!(allowed(&decide("RoleFn", "sqs:SendMessage", "Audit")));
+    // AWSLambdaBasicExecutionRole is known and grants nothing on queues
+    assert_eq!(
+        decide("RoleFn", "sqs:SendMessage", "Orders"),
+        Decision::Denied(None)
+    );
+}
+
+#[test]
+fn connectors_grant_their_profile() {
+    assert!(allowed(&decide("ConnectedFn", "sns:Publish", "Topic")));
+    assert_eq!(
+        decide("ConnectedFn", "sqs:SendMessage", "Orders"),
+        Decision::Denied(None)
+    );
+}
