@@ -1,7 +1,7 @@
 //! Building the event graph from the plain CloudFormation resources of a system.
 
 use super::{Cfg, DlqKind, EdgeKind, GEdge, GNode, Graph, NodeIx, NodeKind, Owner, sam};
-use crate::model::{Node, Part, Resource, Sym, System, TplId};
+use crate::model::{Kind, Node, Part, Resource, Sym, System, TplId};
 use crate::source::Span;
 
 /// Build the event graph of a system.
@@ -213,49 +213,7 @@ impl<'a> Builder<'a> {
                 }
             }
             "AWS::SNS::Subscription" => self.subscription(tpl, res, owner),
-            "AWS::Lambda::EventSourceMapping" => {
-                let (Some(src), Some(func)) =
-                    (res.prop("EventSourceArn"), res.prop("FunctionName"))
-                else {
-                    return;
-                };
-                let from = self.resolve(tpl, src, Want::Any);
-                let to = self.resolve(tpl, func, Want::Function);
-                let source = match self.g.node(from) {
-                    Some(n) if n.kind == NodeKind::External => {
-                        esm_source_from_arn(&self.sys.sym(tpl, src))
-                    }
-                    Some(n) => esm_source(&n.ty),
-                    None => "unknown",
-                };
-                self.edge(
-                    from,
-                    to,
-                    EdgeKind::Polls,
-                    src.span,
-                    owner.clone(),
-                    Cfg::Esm {
-                        props: &res.props,
-                        source,
-                    },
-                );
-                if let Some(dest) =
-                    res.prop_path(&["DestinationConfig", "OnFailure", "Destination"])
-                {
-                    let d = self.resolve(tpl, dest, Want::Any);
-                    self.edge(
-                        to,
-                        d,
-                        EdgeKind::DeadLetters,
-                        dest.span,
-                        owner,
-                        Cfg::DeadLetter {
-                            kind: DlqKind::EsmOnFailure,
-                            max_receive: None,
-                        },
-                    );
-                }
-            }
+            "AWS::Lambda::EventSourceMapping" => self.esm(tpl, res, owner),
             "AWS::Lambda::Function" => {
                 if let Some(dlq) = res.prop_path(&["DeadLetterConfig", "TargetArn"]) {
                     let to = self.resolve(tpl, dlq, Want::Any);
@@ -322,6 +280,73 @@ impl<'a> Builder<'a> {
             }
             "AWS::EventsV2::Subscriber" => self.subscriber(tpl, res, me, owner),
             "AWS::S3::Bucket" => self.bucket(tpl, res, me, owner),
+            "AWS::IoT::TopicRule" => {
+                // a Lambda action invokes the function asynchronously
+                for action in res
+                    .prop_path(&["TopicRulePayload", "Actions"])
+                    .map(Node::items)
+                    .unwrap_or_default()
+                {
+                    if let Some(arn) = action.path(&["Lambda", "FunctionArn"]) {
+                        let to = self.resolve(tpl, arn, Want::Function);
+                        let cfg = Cfg::Invoke { sync: false };
+                        self.edge(me, to, EdgeKind::Invokes, arn.span, owner.clone(), cfg);
+                    }
+                }
+            }
+            "AWS::Logs::SubscriptionFilter" => self.log_subscription(tpl, res, owner),
+            "AWS::Cognito::UserPool" => {
+                // user pool triggers: Cognito waits for the function's answer
+                for e in res
+                    .prop("LambdaConfig")
+                    .map(Node::entries)
+                    .unwrap_or_default()
+                {
+                    // a string ARN, or `{LambdaArn, LambdaVersion}` for the custom senders and
+                    // the token generation config
+                    let arn = if e.key == "KMSKeyID" {
+                        None
+                    } else if e.value.is_map() && e.value.intrinsic().is_none() {
+                        e.value.get("LambdaArn")
+                    } else {
+                        Some(&e.value)
+                    };
+                    if let Some(arn) = arn {
+                        let to = self.resolve(tpl, arn, Want::Function);
+                        let cfg = Cfg::Invoke { sync: true };
+                        self.edge(me, to, EdgeKind::Invokes, arn.span, owner.clone(), cfg);
+                    }
+                }
+            }
+            "AWS::ApiGateway::RestApi" | "AWS::ApiGatewayV2::Api" => {
+                self.openapi(tpl, me, res.prop("Body"), &owner);
+            }
+            "AWS::ApiGateway::Method" => {
+                let (Some(api), Some(integration)) =
+                    (res.prop("RestApiId"), res.prop("Integration"))
+                else {
+                    return;
+                };
+                self.api_integration(
+                    tpl,
+                    api,
+                    integration.get("Type"),
+                    integration.get("Uri"),
+                    integration.get("RequestParameters"),
+                    owner,
+                );
+            }
+            "AWS::ApiGatewayV2::Integration" => {
+                let Some(api) = res.prop("ApiId") else { return };
+                self.api_integration(
+                    tpl,
+                    api,
+                    res.prop("IntegrationType"),
+                    res.prop("IntegrationUri"),
+                    res.prop("RequestParameters"),
+                    owner,
+                );
+            }
             "AWS::Serverless::Function" => {
                 if let Some(dlq) = res.prop_path(&["DeadLetterQueue", "TargetArn"]) {
                     let to = self.resolve(tpl, dlq, Want::Any);
@@ -343,6 +368,179 @@ impl<'a> Builder<'a> {
             "AWS::Serverless::StateMachine" => sam::events(self, tpl, res, me),
             _ => {}
         }
+    }
+
+    /// An `AWS::Lambda::EventSourceMapping`: source -> function (the self-managed Kafka cluster
+    /// when `SelfManagedEventSource` names brokers instead of an `EventSourceArn`), and its
+    /// `DestinationConfig.OnFailure` destination.
+    fn esm(&mut self, tpl: TplId, res: &'a Resource, owner: Owner<'a>) {
+        let Some(func) = res.prop("FunctionName") else {
+            return;
+        };
+        let (from, source, span) = if let Some(src) = res.prop("EventSourceArn") {
+            let from = self.resolve(tpl, src, Want::Any);
+            let source = match self.g.node(from) {
+                Some(n) if n.kind == NodeKind::External => {
+                    esm_source_from_arn(&self.sys.sym(tpl, src))
+                }
+                Some(n) => esm_source(&n.ty),
+                None => "unknown",
+            };
+            (from, source, src.span)
+        } else if let Some(sm) = res.prop("SelfManagedEventSource") {
+            (
+                self.self_managed_kafka(sm.span),
+                "SelfManagedKafka",
+                sm.span,
+            )
+        } else {
+            return;
+        };
+        let to = self.resolve(tpl, func, Want::Function);
+        self.edge(
+            from,
+            to,
+            EdgeKind::Polls,
+            span,
+            owner.clone(),
+            Cfg::Esm {
+                props: &res.props,
+                source,
+            },
+        );
+        if let Some(dest) = res.prop_path(&["DestinationConfig", "OnFailure", "Destination"]) {
+            let d = self.resolve(tpl, dest, Want::Any);
+            self.edge(
+                to,
+                d,
+                EdgeKind::DeadLetters,
+                dest.span,
+                owner,
+                Cfg::DeadLetter {
+                    kind: DlqKind::EsmOnFailure,
+                    max_receive: None,
+                },
+            );
+        }
+    }
+
+    /// The node standing for self-managed Kafka brokers (outside CloudFormation).
+    pub fn self_managed_kafka(&mut self, span: Span) -> NodeIx {
+        self.external("self-managed Kafka".into(), "external", span)
+    }
+
+    /// An `AWS::Logs::SubscriptionFilter`: the log group invokes a Lambda destination
+    /// asynchronously, or publishes to a stream, Firehose or logs destination.
+    fn log_subscription(&mut self, tpl: TplId, res: &'a Resource, owner: Owner<'a>) {
+        let (Some(group), Some(dest)) = (res.prop("LogGroupName"), res.prop("DestinationArn"))
+        else {
+            return;
+        };
+        let from = self.resolve(tpl, group, Want::Any);
+        let to = self.resolve(tpl, dest, Want::Any);
+        let (kind, cfg) = if self.is_lambda(to) {
+            (EdgeKind::Invokes, Cfg::Invoke { sync: false })
+        } else {
+            (EdgeKind::Publishes, Cfg::None)
+        };
+        self.edge(from, to, kind, dest.span, owner, cfg);
+    }
+
+    /// Whether a node is a Lambda function (or alias or version): a resource of that type, or
+    /// an external node named by a Lambda ARN.
+    fn is_lambda(&self, ix: NodeIx) -> bool {
+        self.g.node(ix).is_some_and(|n| match n.res {
+            Some(r) => is_lambda_resource(r),
+            None => n.ty == Want::Function.ty() || n.id.split(':').nth(2) == Some("lambda"),
+        })
+    }
+
+    /// The paths of an OpenAPI `Body` (of an `AWS::ApiGateway::RestApi` or
+    /// `AWS::ApiGatewayV2::Api`, as SAM generates for `Api`/`HttpApi` events): each operation's
+    /// `x-amazon-apigateway-integration` to a function.
+    fn openapi(&mut self, tpl: TplId, api: NodeIx, body: Option<&'a Node>, owner: &Owner<'a>) {
+        let Some(paths) = body.and_then(|b| b.get("paths")) else {
+            return;
+        };
+        for path in paths.entries() {
+            for op in path.value.entries() {
+                let Some(i) = op.value.get("x-amazon-apigateway-integration") else {
+                    continue;
+                };
+                if let Some((to, sync, span)) = self.lambda_integration(
+                    tpl,
+                    i.get("type"),
+                    i.get("uri"),
+                    i.get("requestParameters"),
+                ) {
+                    let cfg = Cfg::Invoke { sync };
+                    self.edge(api, to, EdgeKind::Invokes, span, owner.clone(), cfg);
+                }
+            }
+        }
+    }
+
+    /// An `AWS::ApiGateway::Method` or `AWS::ApiGatewayV2::Integration`: the API invokes the
+    /// function of a Lambda integration.
+    fn api_integration(
+        &mut self,
+        tpl: TplId,
+        api: &'a Node,
+        ty: Option<&'a Node>,
+        uri: Option<&'a Node>,
+        params: Option<&'a Node>,
+        owner: Owner<'a>,
+    ) {
+        if let Some((to, sync, span)) = self.lambda_integration(tpl, ty, uri, params) {
+            let from = self.resolve(tpl, api, Want::Any);
+            let cfg = Cfg::Invoke { sync };
+            self.edge(from, to, EdgeKind::Invokes, span, owner, cfg);
+        }
+    }
+
+    /// The function an API Gateway integration of type `AWS`/`AWS_PROXY` invokes (its URI
+    /// refers to the function, or is the literal `.../functions/<arn>/invocations` or function
+    /// ARN), and whether the call is synchronous: it is unless the request sets the
+    /// `X-Amz-Invocation-Type` header to `'Event'`.
+    fn lambda_integration(
+        &mut self,
+        tpl: TplId,
+        ty: Option<&Node>,
+        uri: Option<&Node>,
+        params: Option<&Node>,
+    ) -> Option<(NodeIx, bool, Span)> {
+        let ty = self.sys.sym(tpl, ty?).literal()?.to_ascii_lowercase();
+        let uri = uri?;
+        if ty != "aws" && ty != "aws_proxy" {
+            return None;
+        }
+        let to = match self.sys.target(tpl, uri, Some("lambda")) {
+            Some(h) if is_lambda_resource(h.res) => self.g.of(h.tpl, &h.res.id)?,
+            // an integration with another service (SQS, S3, Step Functions, ...)
+            Some(_) => return None,
+            None => {
+                let text = self.sys.sym(tpl, uri).pattern()?;
+                let arn = match text.split_once("/functions/") {
+                    Some((_, rest)) => rest.strip_suffix("/invocations").unwrap_or(rest),
+                    None => text.as_str(),
+                };
+                if !arn.starts_with("arn:") || arn.split(':').nth(2) != Some("lambda") {
+                    return None;
+                }
+                let node = Node::new(uri.span, Kind::Str(arn.to_string()));
+                self.resolve(tpl, &node, Want::Function)
+            }
+        };
+        let asynchronous = params
+            .map(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .any(|e| {
+                e.key
+                    .eq_ignore_ascii_case("integration.request.header.X-Amz-Invocation-Type")
+                    && self.sys.sym(tpl, &e.value).literal().as_deref() == Some("'Event'")
+            });
+        Some((to, !asynchronous, uri.span))
     }
 
     /// A `DeadLetters` edge of kind `TargetDlq` to the queue an `Arn` names.
@@ -602,6 +800,11 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// A Lambda function, alias or version.
+fn is_lambda_resource(res: &Resource) -> bool {
+    res.is_function() || res.ty == "AWS::Lambda::Alias" || res.ty == "AWS::Lambda::Version"
+}
+
 /// The S3 notification config of an edge: event types and `S3Key` prefix/suffix filters.
 pub(super) fn s3_filter<'a>(
     sys: &System,
@@ -664,14 +867,16 @@ pub(super) fn esm_source(ty: &str) -> &'static str {
         "AWS::Kinesis::Stream" | "AWS::Kinesis::StreamConsumer" => "Kinesis",
         "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => "DynamoDB",
         "AWS::AmazonMQ::Broker" => "MQ",
-        "AWS::MSK::Cluster" => "MSK",
+        "AWS::MSK::Cluster" | "AWS::MSK::ServerlessCluster" => "MSK",
+        "AWS::DocDB::DBCluster" => "DocumentDB",
         _ => "unknown",
     }
 }
 
 /// The event source kind an ARN outside the run names, from its literal text: the service field
 /// of `arn:<partition>:<service>:<region>:<account>:<resource>` (SQS, Kinesis `stream/`, DynamoDB
-/// `table/<name>/stream/`, MSK `kafka`, Amazon MQ `mq`). Parameters, pseudo parameters and other
+/// `table/<name>/stream/`, MSK `kafka`, Amazon MQ `mq`, DocumentDB `rds` `cluster:`: the only
+/// RDS clusters an event source mapping reads). Parameters, pseudo parameters and other
 /// stacks may fill the partition, region, account or name; "unknown" unless the service (and for
 /// streams the resource prefix) is literal.
 pub(super) fn esm_source_from_arn(sym: &Sym) -> &'static str {
@@ -694,6 +899,7 @@ pub(super) fn esm_source_from_arn(sym: &Sym) -> &'static str {
         "dynamodb" if resource.starts_with("table/") && resource.contains("/stream/") => "DynamoDB",
         "kafka" => "MSK",
         "mq" => "MQ",
+        "rds" if resource.starts_with("cluster:") => "DocumentDB",
         _ => "unknown",
     }
 }
@@ -727,6 +933,11 @@ mod tests {
                 "unknown",
             ),
             ("arn:aws:sns:us-east-1:123456789012:topic", "unknown"),
+            (
+                "arn:aws:rds:us-east-1:123456789012:cluster:orders-docdb",
+                "DocumentDB",
+            ),
+            ("arn:aws:rds:us-east-1:123456789012:db:orders", "unknown"),
             ("orders", "unknown"),
         ];
         for (arn, kind) in kinds {

@@ -396,4 +396,82 @@ mod tests {
             .collect();
         assert_eq!(sources, vec!["Async", "Pipe"]);
     }
+
+    /// Plain forms the SAM expansion fixtures (tests/sam_expansion.rs) do not cover: an
+    /// asynchronous Lambda integration, a literal function ARN in an integration URI, an
+    /// integration with another service, a subscription filter to a stream.
+    #[test]
+    fn api_integrations_and_log_subscriptions() {
+        let sys = system(
+            "Resources:
+  Fn: {Type: AWS::Lambda::Function}
+  Jobs: {Type: AWS::SQS::Queue}
+  Stream: {Type: AWS::Kinesis::Stream}
+  Api: {Type: AWS::ApiGateway::RestApi}
+  Async:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      Integration:
+        Type: AWS
+        Uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+        RequestParameters:
+          integration.request.header.X-Amz-Invocation-Type: \"'Event'\"
+  ToQueue:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      Integration:
+        Type: AWS
+        Uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/${Jobs.QueueName}
+  Http: {Type: AWS::ApiGatewayV2::Api}
+  Literal:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Http
+      IntegrationType: AWS_PROXY
+      IntegrationUri: arn:aws:lambda:us-east-1:123456789012:function:legacy
+  ToStream:
+    Type: AWS::Logs::SubscriptionFilter
+    Properties:
+      LogGroupName: /app/orders
+      FilterPattern: ''
+      DestinationArn: !GetAtt Stream.Arn
+      RoleArn: arn:aws:iam::123456789012:role/logs-to-kinesis
+",
+        );
+        let g = build(&sys);
+        let mut edges: Vec<(String, &str, String, Option<bool>)> =
+            g.g.edge_indices()
+                .filter_map(|e| {
+                    let (a, b) = g.g.edge_endpoints(e)?;
+                    let w = g.g.edge_weight(e)?;
+                    let sync = match w.cfg {
+                        Cfg::Invoke { sync } => Some(sync),
+                        _ => None,
+                    };
+                    Some((
+                        g.node(a)?.id.clone(),
+                        w.kind.as_str(),
+                        g.node(b)?.id.clone(),
+                        sync,
+                    ))
+                })
+                .collect();
+        edges.sort();
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            edges,
+            vec![
+                (s("/app/orders"), "publishes", s("Stream"), None),
+                (s("Api"), "invokes", s("Fn"), Some(false)),
+                (
+                    s("Http"),
+                    "invokes",
+                    s("arn:aws:lambda:us-east-1:123456789012:function:legacy"),
+                    Some(true)
+                ),
+            ]
+        );
+    }
 }

@@ -124,7 +124,7 @@ pub(super) fn events<'a>(b: &mut Builder<'a>, tpl: TplId, res: &'a Resource, me:
                 }
             }
             "SelfManagedKafka" => {
-                let from = b.external("self-managed Kafka".into(), "external", span);
+                let from = b.self_managed_kafka(span);
                 b.edge(
                     from,
                     me,
@@ -242,6 +242,21 @@ pub(super) fn events<'a>(b: &mut Builder<'a>, tpl: TplId, res: &'a Resource, me:
                     span,
                     owner,
                     Cfg::Invoke { sync: false },
+                );
+            }
+            "Cognito" => {
+                // the trigger(s) SAM adds to the pool's LambdaConfig; Cognito waits for the answer
+                let Some(pool) = props.get("UserPool") else {
+                    continue;
+                };
+                let from = b.resolve(tpl, pool, Want::Any);
+                b.edge(
+                    from,
+                    me,
+                    EdgeKind::Invokes,
+                    span,
+                    owner,
+                    Cfg::Invoke { sync: true },
                 );
             }
             "Api" | "HttpApi" => {
