@@ -43,8 +43,9 @@ pub enum Command {
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
-    /// Output format (default: pretty).
-    #[arg(long)]
+    /// Output format: pretty (default), json, sarif (SARIF 2.1.0 for code scanning), github
+    /// (workflow-command annotations) or matcher (`path:line:col: severity CODE message`).
+    #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Write the report to a file instead of standard output.
     #[arg(long)]
@@ -96,7 +97,7 @@ impl FailOn {
 /// A failure of the run itself (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("unknown format `{0}` (expected pretty or json)")]
+    #[error("unknown format `{0}` (expected one of: {names})", names = Format::names())]
     Format(String),
     #[error("unknown rule `{0}`")]
     UnknownRule(String),

@@ -16,8 +16,11 @@ use std::ops::Range;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{SourceDb, SourceFile, Span};
 
+pub mod github;
 pub mod json;
+pub mod matcher;
 pub mod pretty;
+pub mod sarif;
 
 /// An output format for `eventlint check --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -26,11 +29,23 @@ pub enum Format {
     Pretty,
     /// The stable machine format (`{"version": 1, ...}`).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (`::warning file=...::message`): annotations in a run.
+    Github,
+    /// `path:line:col: severity CODE message`, for problem matchers (GitHub Actions, VS Code).
+    Matcher,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: &'static [Format] = &[Format::Pretty, Format::Json];
+    pub const ALL: &'static [Format] = &[
+        Format::Pretty,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Matcher,
+    ];
 
     /// The name used on the command line.
     #[must_use]
@@ -38,13 +53,27 @@ impl Format {
         match self {
             Format::Pretty => "pretty",
             Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Matcher => "matcher",
         }
     }
 
-    /// Parse a command-line name (`pretty`, `json`); `None` for anything else.
+    /// Parse a command-line name (`pretty`, `json`, `sarif`, `github`, `matcher`); `None` for
+    /// anything else (names are case-sensitive).
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         Format::ALL.iter().copied().find(|f| f.as_str() == s)
+    }
+
+    /// Every name, comma-separated, for help texts and error messages.
+    #[must_use]
+    pub fn names() -> String {
+        Format::ALL
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -65,7 +94,7 @@ pub struct Report<'a> {
 }
 
 /// Write `report` to `w` in `format`. `color` turns on ANSI colours where the format has any
-/// (the caller decides: TTY and `NO_COLOR`).
+/// (the caller decides: TTY and `NO_COLOR`; only `pretty` has colours).
 ///
 /// # Errors
 ///
@@ -79,6 +108,9 @@ pub fn render(
     match format {
         Format::Pretty => pretty::render(report, color, w),
         Format::Json => json::render(report, w),
+        Format::Sarif => sarif::render(report, w),
+        Format::Github => github::render(report, w),
+        Format::Matcher => matcher::render(report, w),
     }
 }
 
@@ -308,6 +340,10 @@ mod tests {
         }
         assert_eq!(Format::parse("pretty"), Some(Format::Pretty));
         assert_eq!(Format::parse("json"), Some(Format::Json));
+        assert_eq!(Format::parse("sarif"), Some(Format::Sarif));
+        assert_eq!(Format::parse("github"), Some(Format::Github));
+        assert_eq!(Format::parse("matcher"), Some(Format::Matcher));
+        assert_eq!(Format::names(), "pretty, json, sarif, github, matcher");
         assert_eq!(Format::parse("JSON"), None);
         assert_eq!(Format::parse(""), None);
     }

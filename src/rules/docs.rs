@@ -55,6 +55,15 @@ pub fn rule_md(m: &RuleMeta) -> String {
         m.name,
         m.severity.as_str()
     );
+    out.push_str(&doc_body(m));
+    out
+}
+
+/// The rule's documentation as Markdown (its doc comment without the leading space of each
+/// line): the body of [`rule_md`] and the SARIF `fullDescription`.
+#[must_use]
+pub fn doc_body(m: &RuleMeta) -> String {
+    let mut out = String::with_capacity(m.doc.len());
     for line in m.doc.lines() {
         // doc comments carry one leading space
         out.push_str(line.strip_prefix(' ').unwrap_or(line));

@@ -34,11 +34,16 @@ impl Rule for ParseError {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
+        // The key is the message and its rank among equal messages of the same file, never the
+        // position: a fingerprint must survive edits that only move lines.
+        let mut seen: std::collections::BTreeMap<(u32, &str), usize> = Default::default();
         cx.problems
             .iter()
             .map(|p| {
-                let f = Finding::new(p.span, p.message.clone())
-                    .key(format!("{}:{}", p.span.start, p.message));
+                let rank = seen.entry((p.span.file, p.message.as_str())).or_insert(0);
+                *rank += 1;
+                let f =
+                    Finding::new(p.span, p.message.clone()).key(format!("{}#{rank}", p.message));
                 match p.related {
                     Some(r) => f.label(r, "first defined here"),
                     None => f,
