@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::Severity;
 use crate::engine::Selection;
+use crate::policy::PolicyOptions;
 use crate::report::{self, Format, Report};
 use crate::rules::ALL;
 
@@ -62,6 +63,12 @@ pub struct CheckArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// A Guard policy file, or a folder of `.guard` files, to enforce (EL903); repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+    /// Do not run the policy pack shipped with eventlint (rules/policies).
+    #[arg(long)]
+    pub no_default_policies: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -112,6 +119,8 @@ pub enum RunError {
     Io(#[from] std::io::Error),
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    #[error("`--policy` needs the `guard` feature, which this build of eventlint lacks")]
+    NoGuard,
 }
 
 /// Run a command, writing to `out`; returns the process exit code.
@@ -180,6 +189,16 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
         }
     }
     let paths = default_paths(args.paths)?;
+    if let Some(p) = args.policy.iter().find(|p| !p.exists()) {
+        return Err(RunError::MissingPath(p.clone()));
+    }
+    if !cfg!(feature = "guard") && !args.policy.is_empty() {
+        return Err(RunError::NoGuard);
+    }
+    let policies = PolicyOptions {
+        defaults: !args.no_default_policies,
+        paths: args.policy,
+    };
     let selection = Selection {
         select: args.select,
         ignore: args.ignore,
@@ -190,8 +209,8 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
             .num_threads(n.max(1))
             .build()
             .map_err(|e| RunError::Threads(e.to_string()))?
-            .install(|| crate::analyze(&paths, &selection)),
-        None => crate::analyze(&paths, &selection),
+            .install(|| crate::analyze_with(&paths, &selection, &policies)),
+        None => crate::analyze_with(&paths, &selection, &policies),
     };
     let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let report = Report {

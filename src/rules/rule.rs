@@ -49,6 +49,8 @@ pub struct Context<'a> {
     pub graph: &'a Graph<'a>,
     /// Syntax problems found while loading (EL901).
     pub problems: &'a [Problem],
+    /// Findings of the Guard policies (EL903), evaluated before the rules run.
+    pub policy_findings: &'a [Finding],
 }
 
 /// A rule.
