@@ -1,5 +1,6 @@
 //! Bench binary: time the full check of a folder of templates (default ../shared/corpus)
-//! against parsing alone, and print templates per second. `cargo bench --bench corpus [DIR]`.
+//! against parsing alone and against the check without the Guard policy pass (EL903), and
+//! print templates per second. `cargo bench --bench corpus [DIR]`.
 
 #![allow(
     clippy::print_stdout,
@@ -27,6 +28,11 @@ fn main() {
     let runs = 10;
     let mut best_load = f64::MAX;
     let mut best_full = f64::MAX;
+    let mut best_no_guard = f64::MAX;
+    let no_policies = eventlint::policy::PolicyOptions {
+        defaults: false,
+        paths: Vec::new(),
+    };
     let mut templates = 0;
     let mut findings = 0;
     for _ in 0..runs {
@@ -38,6 +44,13 @@ fn main() {
         let analysis = eventlint::analyze(std::slice::from_ref(&dir), &Selection::default());
         best_full = best_full.min(t.elapsed().as_secs_f64());
         findings = analysis.diagnostics.len();
+        let t = Instant::now();
+        let _ = eventlint::analyze_with(
+            std::slice::from_ref(&dir),
+            &Selection::default(),
+            &no_policies,
+        );
+        best_no_guard = best_no_guard.min(t.elapsed().as_secs_f64());
     }
     println!("{templates} templates, {findings} findings (best of {runs} runs)");
     println!("load+parse only: {:.1} ms", best_load * 1e3);
@@ -46,5 +59,11 @@ fn main() {
         best_full * 1e3,
         templates as f64 / best_full,
         best_full / best_load
+    );
+    println!(
+        "without Guard:   {:.1} ms  (the policy pass: {:.1} ms, {:.2} ms per template)",
+        best_no_guard * 1e3,
+        (best_full - best_no_guard) * 1e3,
+        (best_full - best_no_guard) * 1e3 / templates.max(1) as f64
     );
 }

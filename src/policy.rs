@@ -75,6 +75,64 @@ pub struct Policy {
     pub file: Option<FileId>,
     /// Names of the rules it defines, with the byte range of `rule <name>`.
     pub rules: Vec<(String, std::ops::Range<usize>)>,
+    /// The resource types it is about (`# eventlint: types A B` comment lines): Guard runs it
+    /// only on templates with such a resource. `None`: every template.
+    pub types: Option<Vec<String>>,
+}
+
+impl Policy {
+    fn new(name: String, text: String, file: Option<FileId>) -> Self {
+        Policy {
+            rules: rule_names(&text),
+            types: declared_types(&text),
+            name,
+            text,
+            file,
+        }
+    }
+
+    /// Whether Guard should run this policy on `t`.
+    fn applies_to(&self, t: &Template) -> bool {
+        self.types.as_ref().is_none_or(|types| {
+            t.resources
+                .iter()
+                .any(|r| types.iter().any(|ty| type_matches(ty, r)))
+        })
+    }
+}
+
+/// Whether a declared type names a resource: `AWS::SQS::Queue`, or `AWS::Serverless::Function:SQS`
+/// for a SAM resource with an event of that type (its `Events` section).
+fn type_matches(declared: &str, r: &crate::model::Resource) -> bool {
+    match declared.rsplit_once(':') {
+        Some((ty, event)) if !ty.ends_with(':') && !event.is_empty() => {
+            r.ty == ty
+                && r.node
+                    .path(&["Properties", "Events"])
+                    .is_some_and(|events| {
+                        events
+                            .entries()
+                            .iter()
+                            .any(|e| e.value.get("Type").and_then(Node::as_str) == Some(event))
+                    })
+        }
+        _ => r.ty == declared,
+    }
+}
+
+/// The resource types a policy declares with `# eventlint: types AWS::SQS::Queue ...` lines
+/// (`AWS::Serverless::Function:SQS`: a SAM function with an `SQS` event).
+fn declared_types(text: &str) -> Option<Vec<String>> {
+    let types: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('#'))
+        .filter_map(|l| l.trim().strip_prefix("eventlint:"))
+        .filter_map(|l| l.trim().strip_prefix("types"))
+        .flat_map(|l| l.split([' ', ',', '\t']))
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    (!types.is_empty()).then_some(types)
 }
 
 /// The policies of a run.
@@ -197,12 +255,11 @@ pub fn load(db: &mut SourceDb, opts: &PolicyOptions) -> (Policies, Vec<Problem>)
     if opts.defaults {
         for (name, text) in SHIPPED {
             match check_syntax(text, name) {
-                Ok(()) => policies.list.push(Policy {
-                    name: (*name).to_string(),
-                    text: (*text).to_string(),
-                    file: None,
-                    rules: rule_names(text),
-                }),
+                Ok(()) => {
+                    policies
+                        .list
+                        .push(Policy::new((*name).to_string(), (*text).to_string(), None))
+                }
                 Err(msg) => {
                     // a shipped policy that does not parse is a bug in eventlint: say so
                     let id = db.add(SourceFile::new(
@@ -247,12 +304,7 @@ pub fn load(db: &mut SourceDb, opts: &PolicyOptions) -> (Policies, Vec<Problem>)
             continue;
         }
         match check_syntax(&text, &display) {
-            Ok(()) => policies.list.push(Policy {
-                name: display,
-                rules: rule_names(&text),
-                text,
-                file: Some(id),
-            }),
+            Ok(()) => policies.list.push(Policy::new(display, text, Some(id))),
             Err(msg) => {
                 let at = error_offset(&text, &msg).unwrap_or(0);
                 let end = text[at..].find('\n').map_or(text.len(), |n| at + n).max(at);
@@ -341,14 +393,23 @@ fn evaluate_template(
     policies: &Policies,
 ) -> (Vec<Finding>, Vec<EvalError>) {
     let mut errors = Vec::new();
-    let all: Vec<&Policy> = policies.list.iter().collect();
+    // only the policies about a resource type the template has
+    let applicable: Vec<(usize, &Policy)> = policies
+        .list
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.applies_to(t))
+        .collect();
+    if applicable.is_empty() {
+        return (Vec::new(), errors);
+    }
+    let all: Vec<&Policy> = applicable.iter().map(|(_, p)| *p).collect();
     let reports = match run_guard(&all, text) {
         Ok(r) => vec![r],
         // find the policies that fail, keep the results of the others
-        Err(_) => all
+        Err(_) => applicable
             .iter()
-            .enumerate()
-            .filter_map(|(i, p)| match run_guard(&[p], text) {
+            .filter_map(|&(i, p)| match run_guard(&[p], text) {
                 Ok(r) => Some(r),
                 Err(error) => {
                     errors.push(EvalError {
@@ -824,6 +885,19 @@ mod tests {
     }
 
     #[test]
+    fn policies_may_declare_their_resource_types() {
+        assert_eq!(
+            declared_types("# x\n# eventlint: types AWS::SQS::Queue, AWS::SNS::Topic\nrule a {}\n"),
+            Some(vec![
+                "AWS::SQS::Queue".to_string(),
+                "AWS::SNS::Topic".to_string()
+            ])
+        );
+        assert_eq!(declared_types("# eventlint: types\nrule a {}\n"), None);
+        assert_eq!(declared_types("rule a {}\n"), None);
+    }
+
+    #[test]
     fn error_positions_are_byte_offsets() {
         let text = "ab\ncdé fg\n";
         assert_eq!(error_offset(text, "at line 2 column 5"), Some(8));
@@ -836,6 +910,8 @@ mod tests {
         for (name, text) in SHIPPED {
             assert_eq!(check_syntax(text, name), Ok(()), "{name}");
             assert!(!rule_names(text).is_empty(), "{name}");
+            // each names the resource types it is about, so templates without them skip Guard
+            assert!(declared_types(text).is_some(), "{name}");
         }
     }
 }

@@ -15,7 +15,10 @@ declare_rule! {
     /// `severity: error` (or `warning`, `info`) in the custom message sets the finding's
     /// severity; without one it is a warning. In SARIF, the result's `ruleId` is the Guard
     /// rule's name. A policy file that does not parse is reported as EL901 at the position
-    /// Guard gives, and the other policies still run.
+    /// Guard gives, and the other policies still run. A comment line
+    /// `# eventlint: types AWS::SQS::Queue ...` in a policy file restricts it to templates with
+    /// a resource of one of those types (`AWS::Serverless::Function:SQS`: a SAM function with
+    /// an `SQS` event); Guard does not run where no policy applies.
     ///
     /// The shipped pack (all `severity: info`, since none of it loses events by itself):
     /// - `sqs_queue_encrypted`: an SQS queue sets `SqsManagedSseEnabled: true` or `KmsMasterKeyId`;
