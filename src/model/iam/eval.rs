@@ -26,7 +26,7 @@ enum Tri {
     Maybe,
 }
 
-fn glob(pat: &str, text: &str) -> bool {
+pub(super) fn glob(pat: &str, text: &str) -> bool {
     let (p, t) = (pat.as_bytes(), text.as_bytes());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
