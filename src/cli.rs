@@ -8,9 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::baseline::{self, BaselineError};
 use crate::config::{self, Config, ConfigError};
 use crate::diagnostic::Severity;
-use crate::engine::Selection;
+use crate::engine::{Selection, selector_known};
 use crate::report::{self, Format, Report};
-use crate::rules::ALL;
 use crate::rules::rule::lookup;
 
 #[derive(Parser, Debug)]
@@ -226,13 +225,13 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
         None => Format::Pretty,
         Some(f) => Format::parse(f).ok_or_else(|| RunError::Format(f.to_string()))?,
     };
-    for sel in args.select.iter().chain(&args.ignore) {
-        if !ALL
-            .iter()
-            .any(|r| crate::engine::selector_matches(sel, r.meta()))
-        {
-            return Err(RunError::UnknownRule(sel.clone()));
-        }
+    if let Some(sel) = args
+        .select
+        .iter()
+        .chain(&args.ignore)
+        .find(|s| !selector_known(s))
+    {
+        return Err(RunError::UnknownRule(sel.clone()));
     }
     let config = load_config(args.config.as_deref())?;
     let paths = default_paths(args.paths)?;

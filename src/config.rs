@@ -25,8 +25,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::Severity;
-use crate::engine::{PathIgnore, selector_matches};
-use crate::rules::ALL;
+use crate::engine::{PathIgnore, selector_known};
 use crate::rules::rule::{RuleOptions, lookup};
 
 /// The file looked for in the current directory and its parents.
@@ -222,7 +221,7 @@ impl Located<'_> {
     fn selectors(&self, list: &[Spanned<String>]) -> Result<Vec<String>, ConfigError> {
         list.iter()
             .map(|s| {
-                if ALL.iter().any(|r| selector_matches(s.get_ref(), r.meta())) {
+                if selector_known(s.get_ref()) {
                     Ok(s.get_ref().clone())
                 } else {
                     let msg = format!(

@@ -73,6 +73,12 @@ pub fn selector_matches(sel: &str, meta: &RuleMeta) -> bool {
         || (!sel.is_empty() && meta.code.starts_with(&sel.to_ascii_uppercase()))
 }
 
+/// Whether a selector names at least one rule.
+#[must_use]
+pub fn selector_known(sel: &str) -> bool {
+    ALL.iter().any(|r| selector_matches(sel, r.meta()))
+}
+
 impl Selection {
     #[must_use]
     pub fn enabled(&self, meta: &RuleMeta) -> bool {

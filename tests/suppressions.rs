@@ -54,10 +54,41 @@ fn function_suppressions_cover_its_events_and_generated_resources() {
 
 #[test]
 fn state_machine_suppressions_cover_its_definition_file() {
-    let dir = "fixtures/config/suppressions/definition";
-    assert_eq!(findings(dir, &Selection::default()), []);
-    let text = std::fs::read_to_string(Path::new(ROOT).join(dir).join("template.yaml")).unwrap();
-    assert!(text.contains("ignore: [task-without-retry, task-without-catch]"));
+    let fixture = "fixtures/config/suppressions/definition";
+    assert_eq!(findings(fixture, &Selection::default()), []);
+    // the same files without the suppression
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("definition_suppression");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let from = Path::new(ROOT).join(fixture);
+    std::fs::copy(
+        from.join("checkout.asl.json"),
+        dir.join("checkout.asl.json"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(from.join("template.yaml")).unwrap();
+    let quiet = "ignore: [task-without-retry, task-without-catch]";
+    assert!(text.contains(quiet));
+    std::fs::write(dir.join("template.yaml"), text.replace(quiet, "ignore: []")).unwrap();
+    let analysis = eventlint::analyze(std::slice::from_ref(&dir), &Selection::default());
+    let got: Vec<(&str, &str)> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = analysis.loaded.system.db.get(d.finding.span.file).unwrap();
+            (
+                d.code,
+                file.disk_path.file_name().unwrap().to_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("EL112", "checkout.asl.json"),
+            ("EL113", "checkout.asl.json")
+        ]
+    );
 }
 
 #[test]
