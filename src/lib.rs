@@ -3,7 +3,9 @@
 //! Templates (SAM/CloudFormation) and the handler code they deploy are loaded into one event
 //! graph; rules ask that graph questions and return findings with spans.
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod graph;
@@ -33,6 +35,8 @@ pub fn analyze(paths: &[PathBuf], selection: &engine::Selection) -> Analysis {
         sys: &loaded.system,
         graph: &graph,
         problems: &loaded.problems,
+        options: &selection.options,
+        suppressions: &[],
     };
     let diagnostics = engine::run(&cx, selection);
     drop(graph);

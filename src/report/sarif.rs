@@ -384,6 +384,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         assert!(text.ends_with("}\n"));
         assert_schema_valid(&v);
@@ -444,6 +445,7 @@ mod tests {
             diagnostics: &[],
             db: &db,
             files_analyzed: 0,
+            baselined: 0,
         });
         assert_schema_valid(&v);
         let rules = v["runs"][0]["tool"]["driver"]["rules"]
@@ -498,6 +500,7 @@ mod tests {
             diagnostics: std::slice::from_ref(&d),
             db: &db,
             files_analyzed: 1,
+            baselined: 0,
         });
         assert_schema_valid(&v);
         let run = &v["runs"][0];
@@ -522,6 +525,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         assert_schema_valid(&v);
         let results = v["runs"][0]["results"]
