@@ -190,6 +190,7 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
     let n = templates.len();
     let mut system = System::new(db, templates);
     problems.extend(system.load_definitions());
+    system.load_code();
     Loaded {
         system,
         problems,

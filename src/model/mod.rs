@@ -67,6 +67,8 @@ pub struct System {
     pub names: names::NameIndex,
     /// State machine definitions, by (template, logical ID).
     pub definitions: HashMap<(TplId, String), definitions::Definition>,
+    /// Handler code of every function, by (template, logical ID).
+    pub code: std::collections::BTreeMap<(TplId, String), crate::code::FunctionCode>,
 }
 
 /// A resource together with the template it belongs to.
@@ -86,6 +88,7 @@ impl System {
             exports: HashMap::new(),
             names: names::NameIndex::default(),
             definitions: HashMap::new(),
+            code: std::collections::BTreeMap::new(),
         };
         let mut exports = HashMap::new();
         for (tpl, t) in sys.templates.iter().enumerate() {

@@ -34,6 +34,7 @@ pub mod el705_unresolved_reference;
 pub mod el706_dangling_channel;
 pub mod el900_internal_error;
 pub mod el901_parse_error;
+pub mod el902_unresolved_handler;
 pub mod el904_unused_suppression;
 
 /// Every rule, sorted by code.
@@ -62,5 +63,6 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el706_dangling_channel::DanglingChannel,
     &el900_internal_error::InternalError,
     &el901_parse_error::ParseError,
+    &el902_unresolved_handler::UnresolvedHandler,
     &el904_unused_suppression::UnusedSuppression,
 ];
