@@ -49,10 +49,18 @@ impl Selection {
     }
 }
 
-/// Run the selected rules and return sorted, suppressed diagnostics.
+/// Run the selected rules of the registry and return sorted, suppressed diagnostics.
 #[must_use]
 pub fn run(cx: &Context<'_>, selection: &Selection) -> Vec<Diagnostic> {
-    let rules: Vec<&dyn Rule> = ALL
+    run_rules(cx, ALL, selection)
+}
+
+/// Run the rules of `rules` that `selection` enables: a rule that panics becomes an EL900
+/// finding (unless EL900 is deselected) and the others still run. Findings are stamped,
+/// suppressed, sorted and deduplicated. [`run`] passes the registry; tests pass their own rules.
+#[must_use]
+pub fn run_rules(cx: &Context<'_>, rules: &[&dyn Rule], selection: &Selection) -> Vec<Diagnostic> {
+    let rules: Vec<&dyn Rule> = rules
         .iter()
         .copied()
         .filter(|r| selection.enabled(r.meta()))
