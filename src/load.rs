@@ -32,6 +32,8 @@ pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
         let walker = ignore::WalkBuilder::new(root)
             .follow_links(false)
             .hidden(true)
+            // a `.gitignore` is honoured in a folder that is not (or not yet) a git checkout too
+            .require_git(false)
             .filter_entry(|e| {
                 let name = e.file_name().to_string_lossy();
                 let in_cdk_out = e
