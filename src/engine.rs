@@ -106,11 +106,19 @@ impl Selection {
     }
 }
 
-/// Run the selected rules and return sorted, suppressed diagnostics.
+/// Run the selected rules of the registry and return sorted, suppressed diagnostics.
 #[must_use]
 pub fn run(cx: &Context<'_>, selection: &Selection) -> Vec<Diagnostic> {
+    run_rules(cx, ALL, selection)
+}
+
+/// Run the rules of `rules` that `selection` enables: a rule that panics becomes an EL900
+/// finding (unless EL900 is deselected) and the others still run. Findings are stamped,
+/// suppressed, sorted and deduplicated. [`run`] passes the registry; tests pass their own rules.
+#[must_use]
+pub fn run_rules(cx: &Context<'_>, rules: &[&dyn Rule], selection: &Selection) -> Vec<Diagnostic> {
     let late = |meta: &RuleMeta| meta.code == UnusedSuppression::META.code;
-    let rules: Vec<&dyn Rule> = ALL
+    let rules: Vec<&dyn Rule> = rules
         .iter()
         .copied()
         .filter(|r| selection.enabled(r.meta()) && !late(r.meta()))
