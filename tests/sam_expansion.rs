@@ -73,6 +73,7 @@ fn label(kind: EdgeKind, cfg: &Cfg<'_>) -> String {
             d
         }
         Cfg::Task { .. } => "task".into(),
+        Cfg::Code { .. } => "code".into(),
         Cfg::None | Cfg::Target { .. } => String::new(),
     };
     if detail.is_empty() {

@@ -7,6 +7,7 @@ pub mod facts;
 pub mod js;
 pub mod locate;
 pub mod python;
+pub mod resolve;
 pub mod suppress;
 
 pub use analyze::FunctionCode;

@@ -4,6 +4,7 @@
 
 mod alarms;
 mod build;
+mod code;
 mod render;
 mod sam;
 mod sfn;
@@ -148,6 +149,12 @@ pub enum Cfg<'a> {
         path: String,
         sync: bool,
     },
+    /// An SDK call in the function's handler code: the index into its `FileFacts::calls`, and
+    /// for invocations whether the caller waits (`None` when the invocation type is computed).
+    Code {
+        call: usize,
+        sync: Option<bool>,
+    },
 }
 
 /// Who declared an edge: the resource the user must edit, and for SAM events the event.
@@ -266,6 +273,7 @@ impl<'a> Graph<'a> {
             for (from, e) in self.incoming(ix, kind) {
                 let is_async = match (&e.cfg, kind) {
                     (Cfg::Invoke { sync }, _) => !sync,
+                    (Cfg::Code { sync, .. }, _) => *sync == Some(false),
                     (Cfg::Target { target, .. }, _) => {
                         // Pipes invoke a function synchronously unless `InvocationType` is
                         // FIRE_AND_FORGET; an EventsV2 subscriber is asynchronous only with
