@@ -1,7 +1,7 @@
 //! Command-line interface (clap derive) and the commands behind it.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -50,6 +50,10 @@ pub struct CheckArgs {
     /// Write the report to a file instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Also write the same findings in another format to a file, e.g. `--report
+    /// sarif=eventlint.sarif`; repeatable. The analysis runs once for all of them.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub report: Vec<(Format, PathBuf)>,
     /// Only these rules (code, name or code prefix); repeatable or comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
@@ -62,6 +66,23 @@ pub struct CheckArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+}
+
+/// `FORMAT=FILE` of `--report`.
+fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
+    let (name, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=FILE, e.g. sarif=eventlint.sarif, not `{s}`"))?;
+    let format = Format::parse(name).ok_or_else(|| {
+        format!(
+            "unknown format `{name}` (expected one of: {})",
+            Format::names()
+        )
+    })?;
+    if path.is_empty() {
+        return Err(format!("no file after `{name}=`"));
+    }
+    Ok((format, PathBuf::from(path)))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -153,6 +174,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, RunError> {
     }
 }
 
+/// Render `report` in `format` (never coloured) into the file at `path`.
+fn write_report(report: &Report<'_>, format: Format, path: &Path) -> Result<(), RunError> {
+    let mut buf = Vec::new();
+    report::render(report, format, false, &mut buf)?;
+    std::fs::write(path, buf).map_err(|source| RunError::Output {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 fn default_paths(paths: Vec<PathBuf>) -> Result<Vec<PathBuf>, RunError> {
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -200,15 +231,11 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
         files_analyzed: analysis.loaded.templates,
     };
     match &args.output {
-        Some(path) => {
-            let mut buf = Vec::new();
-            report::render(&report, format, false, &mut buf)?;
-            std::fs::write(path, buf).map_err(|source| RunError::Output {
-                path: path.clone(),
-                source,
-            })?;
-        }
+        Some(path) => write_report(&report, format, path)?,
         None => report::render(&report, format, color, out)?,
+    }
+    for (format, path) in &args.report {
+        write_report(&report, *format, path)?;
     }
     let threshold = args.fail_on.threshold();
     Ok(u8::from(
