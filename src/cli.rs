@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Analyse every template below the given paths (default ".").
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print the event graph.
     Graph {
         paths: Vec<PathBuf>,
@@ -52,6 +52,10 @@ pub struct CheckArgs {
     /// Write the report to a file instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Also write the same findings in another format to a file, e.g. `--report
+    /// sarif=eventlint.sarif`; repeatable. The analysis runs once for all of them.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub report: Vec<(Format, PathBuf)>,
     /// Only these rules (code, name or code prefix); repeatable or comma-separated. Replaces
     /// the configuration's `select` and `ignore`.
     #[arg(long, value_delimiter = ',')]
@@ -76,6 +80,23 @@ pub struct CheckArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+}
+
+/// `FORMAT=FILE` of `--report`.
+fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
+    let (name, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=FILE, e.g. sarif=eventlint.sarif, not `{s}`"))?;
+    let format = Format::parse(name).ok_or_else(|| {
+        format!(
+            "unknown format `{name}` (expected one of: {})",
+            Format::names()
+        )
+    })?;
+    if path.is_empty() {
+        return Err(format!("no file after `{name}=`"));
+    }
+    Ok((format, PathBuf::from(path)))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -146,7 +167,7 @@ pub enum RunError {
 /// A [`RunError`] when the run itself fails (exit code 2).
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, RunError> {
     match cli.command {
-        Command::Check(args) => check(args, out),
+        Command::Check(args) => check(*args, out),
         Command::Graph { paths, format } => {
             let paths = default_paths(paths)?;
             let loaded = crate::load::load(&paths);
@@ -173,6 +194,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, RunError> {
             Ok(0)
         }
     }
+}
+
+/// Render `report` in `format` (never coloured) into the file at `path`.
+fn write_report(report: &Report<'_>, format: Format, path: &Path) -> Result<(), RunError> {
+    let mut buf = Vec::new();
+    report::render(report, format, false, &mut buf)?;
+    write_file(path, &buf)
 }
 
 fn default_paths(paths: Vec<PathBuf>) -> Result<Vec<PathBuf>, RunError> {
@@ -280,12 +308,11 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
         baselined,
     };
     match &args.output {
-        Some(path) => {
-            let mut buf = Vec::new();
-            report::render(&report, format, false, &mut buf)?;
-            write_file(path, &buf)?;
-        }
+        Some(path) => write_report(&report, format, path)?,
         None => report::render(&report, format, color, out)?,
+    }
+    for (format, path) in &args.report {
+        write_report(&report, *format, path)?;
     }
     let threshold = args
         .fail_on

@@ -180,3 +180,48 @@ fn example_graph_mermaid() {
         .unwrap();
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
+
+/// `--report FORMAT=FILE` writes the same findings in more formats from the one analysis:
+/// each file is byte for byte what `--format FORMAT` prints on its own.
+#[test]
+fn report_writes_other_formats_from_the_same_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = "fixtures/examples/order-service";
+    let sarif = dir.path().join("eventlint.sarif");
+    let github = dir.path().join("annotations.txt");
+    let pretty = dir.path().join("report.txt");
+    let out = eventlint()
+        .args(["check", example, "--format", "json", "--report"])
+        .arg(format!("sarif={}", sarif.display()))
+        .arg(format!("--report=github={}", github.display()))
+        .args(["--report", &format!("pretty={}", pretty.display())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let alone = |format: &str| {
+        eventlint()
+            .args(["check", example, "--format", format])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(out.stdout, alone("json"));
+    assert_eq!(std::fs::read(&sarif).unwrap(), alone("sarif"));
+    assert_eq!(std::fs::read(&github).unwrap(), alone("github"));
+    assert_eq!(std::fs::read(&pretty).unwrap(), alone("pretty"));
+
+    for bad in ["xml=out.xml", "sarif", "sarif="] {
+        eventlint()
+            .args(["check", example, "--report", bad])
+            .assert()
+            .code(2);
+    }
+    eventlint()
+        .args(["check", example, "--report"])
+        .arg(format!(
+            "sarif={}",
+            dir.path().join("no/such/dir/x.sarif").display()
+        ))
+        .assert()
+        .code(2);
+}
