@@ -6,6 +6,7 @@ pub mod util_access;
 pub mod util_channels;
 pub mod util_delivery;
 pub mod util_esm;
+pub mod util_permissions;
 pub mod util_queue;
 pub mod util_refs;
 pub mod util_sfn;
@@ -25,6 +26,10 @@ pub mod el112_task_without_retry;
 pub mod el113_task_without_catch;
 pub mod el114_failure_destination_unsupported;
 pub mod el115_stream_failures_discarded;
+pub mod el304_queue_policy_missing;
+pub mod el305_topic_policy_missing;
+pub mod el306_lambda_permission_missing;
+pub mod el307_managed_key_blocks_delivery;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
 pub mod el702_stream_not_enabled;
@@ -54,6 +59,10 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el113_task_without_catch::TaskWithoutCatch,
     &el114_failure_destination_unsupported::FailureDestinationUnsupported,
     &el115_stream_failures_discarded::StreamFailuresDiscarded,
+    &el304_queue_policy_missing::QueuePolicyMissing,
+    &el305_topic_policy_missing::TopicPolicyMissing,
+    &el306_lambda_permission_missing::LambdaPermissionMissing,
+    &el307_managed_key_blocks_delivery::ManagedKeyBlocksDelivery,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
     &el702_stream_not_enabled::StreamNotEnabled,

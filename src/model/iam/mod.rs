@@ -12,7 +12,10 @@ mod templates;
 
 pub use eval::{Decision, allows, resource_matches};
 pub use identity::identity_policies;
-pub use resource::{Delivery, lambda_permission_allows, resource_policy_allows};
+pub use resource::{
+    Delivery, key_policy_allows, lambda_permission_allows, lambda_permissions, resource_policies,
+    resource_policy_allows,
+};
 
 /// `*` matches any run, `?` one byte (IAM action and ARN wildcards).
 #[must_use]
