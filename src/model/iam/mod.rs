@@ -11,7 +11,7 @@ mod resource;
 mod templates;
 
 pub use eval::{Decision, allows, resource_matches};
-pub use identity::identity_policies;
+pub use identity::{identity_policies, role_policies};
 pub use resource::{Delivery, lambda_permission_allows, resource_policy_allows};
 
 /// `*` matches any run, `?` one byte (IAM action and ARN wildcards).
