@@ -73,7 +73,7 @@ fn label(kind: EdgeKind, cfg: &Cfg<'_>) -> String {
             d
         }
         Cfg::Task { .. } => "task".into(),
-        Cfg::None | Cfg::Target { .. } => String::new(),
+        Cfg::None | Cfg::Target { .. } | Cfg::Allows { .. } => String::new(),
     };
     if detail.is_empty() {
         kind.as_str().to_string()

@@ -26,6 +26,7 @@ pub fn build(sys: &System) -> Graph<'_> {
         b.resource(h.tpl, h.res);
     }
     super::sfn::state_machines(&mut b);
+    super::access::allows_edges(&mut b);
     b.g
 }
 
