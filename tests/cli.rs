@@ -129,6 +129,46 @@ fn seed_graph_has_the_hand_drawn_edges() {
     }
 }
 
+/// The permission model on the graph: the plain rule's delivery to a function whose only
+/// permission is the one SAM scopes to its own rule is denied; the state machine's policy
+/// template is an `allows` edge. Mermaid crosses the denied edge out, dot draws it red.
+#[test]
+fn seed_graph_shows_denied_deliveries_and_allows_edges() {
+    let out = eventlint()
+        .args(["graph", "fixtures/seed", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let edges = doc["edges"].as_array().unwrap();
+    let denied: Vec<String> = edges
+        .iter()
+        .filter(|e| e["denied"].as_bool() == Some(true))
+        .map(|e| format!("{} {} {}", e["from"], e["kind"], e["to"]).replace('"', ""))
+        .collect();
+    assert_eq!(denied, ["MyEventRule routes ProcessOrderFunction"]);
+    assert!(edges.iter().any(|e| e["from"] == "MyStateMachine"
+        && e["to"] == "ProcessFunction"
+        && e["label"] == "allows lambda:InvokeFunction"));
+    let mermaid = eventlint()
+        .args(["graph", "fixtures/seed"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(mermaid.stdout).unwrap();
+    assert!(text.contains("--x|routes: denied|"), "{text}");
+    assert!(text.contains("linkStyle "), "{text}");
+    let dot = eventlint()
+        .args(["graph", "fixtures/seed", "--format", "dot"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(dot.stdout).unwrap();
+    assert!(
+        text.contains(
+            "\"MyEventRule\" -> \"ProcessOrderFunction\" [label=\"routes: denied\", style=dashed, color=red"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn graph_output_is_deterministic() {
     for format in ["mermaid", "dot", "json"] {

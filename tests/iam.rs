@@ -6,10 +6,16 @@
 
 use std::path::PathBuf;
 
-use eventlint::model::iam::{Decision, allows, identity_policies};
+use eventlint::model::iam::{Decision, allows, identity_policies, role_policies};
 
 fn decide(fn_id: &str, action: &str, target: &str) -> Decision {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/model/iam/template.yaml");
+    decide_in("template.yaml", fn_id, action, target)
+}
+
+fn decide_in(file: &str, fn_id: &str, action: &str, target: &str) -> Decision {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/model/iam")
+        .join(file);
     let loaded = eventlint::load::load(&[path]);
     let sys = &loaded.system;
     let f = sys.resource(0, fn_id).unwrap();
@@ -205,4 +211,43 @@ mod resource_side {
             Decision::Denied(None)
         );
     }
+}
+
+#[test]
+fn role_policies_and_policies_attached_by_name_or_to_unknown_roles() {
+    // the RolePolicy names the role by its RoleName; the Policy on a parameter's role may
+    // be attached to it too, so what it does not allow is unknown
+    assert!(allowed(&decide_in(
+        "attached.yaml",
+        "NamedFn",
+        "sqs:SendMessage",
+        "Orders"
+    )));
+    assert!(matches!(
+        decide_in("attached.yaml", "NamedFn", "sqs:SendMessage", "Audit"),
+        Decision::Unknown(_)
+    ));
+}
+
+#[test]
+fn lambda_full_access_does_not_grant_other_services() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/model/iam/attached.yaml");
+    let loaded = eventlint::load::load(&[path]);
+    let sys = &loaded.system;
+    let f = sys.resource(0, "FullAccessFn").unwrap();
+    let set = identity_policies(sys, f);
+    let role = sys.resource(0, "NamedRole").unwrap();
+    assert!(allows(sys, &set, "lambda:InvokeFunction", f) != Decision::Denied(None));
+    assert_eq!(
+        allows(
+            sys,
+            &set,
+            "sqs:SendMessage",
+            sys.resource(0, "Orders").unwrap()
+        ),
+        Decision::Denied(None)
+    );
+    // the role of a target, read on its own
+    let role_set = role_policies(sys, role);
+    assert_eq!(role_set.statements.len(), 1);
 }

@@ -74,7 +74,7 @@ fn label(kind: EdgeKind, cfg: &Cfg<'_>) -> String {
         }
         Cfg::Task { .. } => "task".into(),
         Cfg::Code { .. } => "code".into(),
-        Cfg::None | Cfg::Target { .. } => String::new(),
+        Cfg::None | Cfg::Target { .. } | Cfg::Allows { .. } => String::new(),
     };
     if detail.is_empty() {
         kind.as_str().to_string()

@@ -27,6 +27,7 @@ pub fn build(sys: &System) -> Graph<'_> {
     }
     super::sfn::state_machines(&mut b);
     super::code::code_edges(&mut b);
+    super::access::allows_edges(&mut b);
     b.g
 }
 

@@ -2,6 +2,7 @@
 //! move between them, each edge with the span that created it. Rules ask questions of the graph
 //! through the query methods here, never of the raw YAML.
 
+mod access;
 mod alarms;
 mod build;
 mod code;
@@ -18,6 +19,7 @@ use petgraph::visit::EdgeRef;
 use crate::model::{Node, Resource, System, TplId};
 use crate::source::Span;
 
+pub use access::{TaskCall, delivery, task_action, task_call};
 pub use build::build;
 pub use render::{render_dot, render_json, render_mermaid};
 
@@ -154,6 +156,12 @@ pub enum Cfg<'a> {
     Code {
         call: usize,
         sync: Option<bool>,
+    },
+    /// An `allows` edge: the actions a policy statement grants on the resource, and for a
+    /// resource policy the principal it grants them to.
+    Allows {
+        actions: Vec<String>,
+        principal: Option<String>,
     },
 }
 

@@ -18,6 +18,32 @@ pub struct Definition {
     pub in_file: bool,
 }
 
+impl Definition {
+    /// A value from the definition as the template sees it: a `${...}` string becomes an
+    /// `Fn::Sub` over the definition's variables, so the usual resolution applies (substitution
+    /// variables, then template names). Other values are returned as they are.
+    #[must_use]
+    pub fn with_vars(&self, node: &Node) -> Node {
+        match node.as_str() {
+            Some(s) if s.contains("${") => {
+                let args = match &self.vars {
+                    Some(v) => Kind::Seq(vec![node.clone(), v.clone()]),
+                    None => Kind::Str(s.to_string()),
+                };
+                Node::new(
+                    node.span,
+                    Kind::Map(vec![Entry {
+                        key: "Fn::Sub".into(),
+                        key_span: node.span,
+                        value: Node::new(node.span, args),
+                    }]),
+                )
+            }
+            _ => node.clone(),
+        }
+    }
+}
+
 impl System {
     /// Load the definition of every state machine; syntax problems of definition files are
     /// returned for EL901.

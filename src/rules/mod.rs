@@ -26,10 +26,13 @@ pub mod el112_task_without_retry;
 pub mod el113_task_without_catch;
 pub mod el114_failure_destination_unsupported;
 pub mod el115_stream_failures_discarded;
+pub mod el302_overbroad_permission;
 pub mod el304_queue_policy_missing;
 pub mod el305_topic_policy_missing;
 pub mod el306_lambda_permission_missing;
 pub mod el307_managed_key_blocks_delivery;
+pub mod el308_target_role_missing;
+pub mod el309_state_machine_permission_missing;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
 pub mod el702_stream_not_enabled;
@@ -59,10 +62,13 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el113_task_without_catch::TaskWithoutCatch,
     &el114_failure_destination_unsupported::FailureDestinationUnsupported,
     &el115_stream_failures_discarded::StreamFailuresDiscarded,
+    &el302_overbroad_permission::OverbroadPermission,
     &el304_queue_policy_missing::QueuePolicyMissing,
     &el305_topic_policy_missing::TopicPolicyMissing,
     &el306_lambda_permission_missing::LambdaPermissionMissing,
     &el307_managed_key_blocks_delivery::ManagedKeyBlocksDelivery,
+    &el308_target_role_missing::TargetRoleMissing,
+    &el309_state_machine_permission_missing::StateMachinePermissionMissing,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
     &el702_stream_not_enabled::StreamNotEnabled,

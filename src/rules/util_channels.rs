@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{util_access, util_refs};
-use crate::graph::Graph;
+use crate::graph::{EdgeKind, Graph};
 use crate::model::names::parse_reference;
 use crate::model::{Kind, Node, Resource, System, TplId};
 use crate::source::Span;
@@ -174,6 +174,9 @@ pub fn usage(sys: &System, graph: &Graph<'_>) -> HashMap<(TplId, String), Usage>
         let (Some((a, b)), Some(e)) = (graph.g.edge_endpoints(ix), graph.g.edge_weight(ix)) else {
             continue;
         };
+        if e.kind == EdgeKind::Allows {
+            continue; // a grant is not a use: the role may belong to anything
+        }
         for n in [a, b].into_iter().filter_map(|end| graph.node(end)) {
             if let Some(t) = n.tpl {
                 wired.insert((e.owner.tpl, e.owner.res.id.as_str(), t, n.id.as_str()));

@@ -11,7 +11,7 @@ mod resource;
 mod templates;
 
 pub use eval::{Decision, allows, resource_matches};
-pub use identity::identity_policies;
+pub use identity::{identity_policies, role_policies};
 pub use resource::{
     Delivery, key_policy_allows, lambda_permission_allows, lambda_permissions, resource_policies,
     resource_policy_allows,

@@ -146,6 +146,17 @@ impl Builder<'_> {
             Event::Scalar(value, style, anchor, tag) => {
                 let tag = tag.map(|t| tag_name(&t));
                 let (tag_span, inner) = self.split_tag(span, tag.is_some());
+                // a quoted scalar ends at its closing quote, not at a trailing comment
+                let (span, inner) = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        let end = self.quoted_end(inner, style);
+                        (
+                            Span::new(self.file, span.start as usize, end),
+                            Span::new(self.file, inner.start as usize, end),
+                        )
+                    }
+                    _ => (span, inner),
+                };
                 let node = scalar(value.as_ref(), style, tag.as_deref(), inner, span, tag_span);
                 let plain_key = style == ScalarStyle::Plain && tag.is_none();
                 self.finish(node, anchor, plain_key)?;
@@ -238,6 +249,37 @@ impl Builder<'_> {
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
         Ok(())
+    }
+
+    /// Where a quoted scalar ends: after its closing quote (the span the parser reports can run
+    /// on over blanks and a trailing comment).
+    fn quoted_end(&self, span: Span, style: ScalarStyle) -> usize {
+        let bytes = self.text.as_bytes();
+        let (start, end) = (span.start as usize, span.end as usize);
+        let quote = if style == ScalarStyle::SingleQuoted {
+            b'\''
+        } else {
+            b'"'
+        };
+        if bytes.get(start) != Some(&quote) {
+            return end;
+        }
+        let mut i = start + 1;
+        while i < end {
+            match bytes.get(i) {
+                Some(b'\\') if quote == b'"' => i += 2,
+                Some(&b) if b == quote => {
+                    if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                    } else {
+                        return i + 1;
+                    }
+                }
+                Some(_) => i += 1,
+                None => break,
+            }
+        }
+        end
     }
 
     /// Split a tagged node's span into the tag (`!GetAtt`) and the value after it (past blanks
