@@ -3,6 +3,7 @@
 pub mod docs;
 pub mod rule;
 pub mod util_access;
+pub mod util_alarms;
 pub mod util_channels;
 pub mod util_delivery;
 pub mod util_esm;
@@ -25,6 +26,12 @@ pub mod el112_task_without_retry;
 pub mod el113_task_without_catch;
 pub mod el114_failure_destination_unsupported;
 pub mod el115_stream_failures_discarded;
+pub mod el201_dlq_without_alarm;
+pub mod el202_dlq_alarm_wrong_metric;
+pub mod el203_alarm_without_action;
+pub mod el204_consumer_without_error_alarm;
+pub mod el205_stream_consumer_without_iterator_age_alarm;
+pub mod el206_state_machine_without_failure_alarm;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
 pub mod el702_stream_not_enabled;
@@ -52,6 +59,12 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el113_task_without_catch::TaskWithoutCatch,
     &el114_failure_destination_unsupported::FailureDestinationUnsupported,
     &el115_stream_failures_discarded::StreamFailuresDiscarded,
+    &el201_dlq_without_alarm::DlqWithoutAlarm,
+    &el202_dlq_alarm_wrong_metric::DlqAlarmWrongMetric,
+    &el203_alarm_without_action::AlarmWithoutAction,
+    &el204_consumer_without_error_alarm::ConsumerWithoutErrorAlarm,
+    &el205_stream_consumer_without_iterator_age_alarm::StreamConsumerWithoutIteratorAgeAlarm,
+    &el206_state_machine_without_failure_alarm::StateMachineWithoutFailureAlarm,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
     &el702_stream_not_enabled::StreamNotEnabled,
