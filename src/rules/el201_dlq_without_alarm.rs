@@ -21,7 +21,8 @@ declare_rule! {
     /// creates is reported on the function or state machine whose property creates it. A
     /// dead-letter queue that a function or pipe consumes is not reported (its failures are
     /// handled by code), nor are the queues of a template with an alarm whose `QueueName` is
-    /// not known here (a parameter).
+    /// not known here (a parameter), or of any template when such an alarm is in a template
+    /// that declares no queue (a monitoring stack).
     ///
     /// ## Why it matters
     /// A dead-letter queue keeps what failed so that someone can look at it and redrive it. If

@@ -5,7 +5,7 @@ use crate::model::alarm::{ALARM, Actions};
 declare_rule! {
     /// ## What it does
     /// Reports an `AWS::CloudWatch::Alarm` on an event-path resource (a queue, topic, function
-    /// with event sources, state machine, rule, Kinesis stream or event bus, named by a
+    /// that consumes events, state machine, rule, Kinesis stream or event bus, named by a
     /// dimension of a plain or metric-math alarm) that tells nobody when it goes off: no
     /// `AlarmActions`, an empty list, or `ActionsEnabled: false`. An alarm that a composite
     /// alarm with actions names in its `AlarmRule` notifies through it, and an alarm that

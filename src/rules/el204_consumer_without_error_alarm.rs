@@ -4,13 +4,16 @@ use super::util_queue::FUNCTION;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a function with event sources (an event source mapping, a rule or schedule
-    /// target, an SNS subscription, an S3 notification, an API, IoT, CloudWatch Logs or Cognito
-    /// trigger, an async destination) that no `AWS::CloudWatch::Alarm` watches on `AWS/Lambda`
-    /// `Errors`: no plain or metric-math alarm whose `FunctionName` (or `Resource`, for an
-    /// alias) dimension names it, and no alarm on `Errors` over all functions. Functions only a
-    /// state machine calls are left to EL206. Functions of a template with an `Errors` alarm
-    /// whose `FunctionName` is not known here (a parameter) are not reported.
+    /// Reports a function that consumes events (an event source mapping, a rule, schedule or
+    /// pipe target, an SNS subscription, an S3 notification, an async destination, an
+    /// asynchronous invocation by an IoT rule, a log subscription or an API integration) that
+    /// no `AWS::CloudWatch::Alarm` watches on `AWS/Lambda` `Errors`: no plain or metric-math
+    /// alarm whose `FunctionName` (or `Resource`, for an alias) dimension names it, and no
+    /// alarm on `Errors` over all functions. Functions called only synchronously (API Gateway,
+    /// Cognito triggers) or by a state machine are not reported: the caller sees the error.
+    /// Functions of a template with an `Errors` alarm whose `FunctionName` is not known here
+    /// (a parameter) are not reported, nor any function when such an alarm is in a template
+    /// that declares no function (a monitoring stack).
     ///
     /// ## Why it matters
     /// An event-driven function fails out of sight: nobody waits for its answer. Retries, a

@@ -9,7 +9,8 @@ declare_rule! {
     /// `AWS/Lambda` `IteratorAge` (by `FunctionName`, or `Resource` for an alias). For a Kinesis
     /// source an alarm on the stream's `GetRecords.IteratorAgeMilliseconds` or
     /// `SubscribeToShardEvent.MillisBehindLatest` counts too. Functions of a template with an
-    /// `IteratorAge` alarm whose dimension is not known here are not reported.
+    /// `IteratorAge` alarm whose dimension is not known here are not reported, nor any
+    /// function when such an alarm is in a template that declares no function.
     ///
     /// ## Why it matters
     /// `IteratorAge` is how far behind the stream the function is. A consumer that keeps

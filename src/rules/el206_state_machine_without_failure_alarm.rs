@@ -7,7 +7,8 @@ declare_rule! {
     /// `AWS::StepFunctions::StateMachine`) that no `AWS::CloudWatch::Alarm` watches on
     /// `AWS/States` `ExecutionsFailed` with a `StateMachineArn` dimension naming it (plain or
     /// metric-math alarm). State machines of a template with such an alarm whose
-    /// `StateMachineArn` is not known here are not reported.
+    /// `StateMachineArn` is not known here are not reported, nor any state machine when such
+    /// an alarm is in a template that declares no state machine.
     ///
     /// ## Why it matters
     /// A failed execution ends quietly: the error is in the execution history, and whatever

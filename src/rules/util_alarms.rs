@@ -101,10 +101,17 @@ pub fn watchers<'a>(
     Watch::None
 }
 
-/// An alarm of the node's template with a dimension not known here that may name it.
+/// An alarm with a dimension not known here that may name the node: one of the node's
+/// template, or of a template that declares nothing of the node's kind (a monitoring stack
+/// whose alarms take the names of what they watch as parameters).
 fn unknown_in_template(graph: &Graph<'_>, ix: NodeIx, want: &Metric<'_>) -> bool {
-    let Some(tpl) = graph.node(ix).and_then(|n| n.tpl) else {
+    let Some((tpl, kind)) = graph.node(ix).and_then(|n| Some((n.tpl?, family(&n.ty)))) else {
         return false;
+    };
+    let declares_kind = |t: TplId| {
+        graph
+            .nodes()
+            .any(|(_, n)| n.tpl == Some(t) && n.kind != NodeKind::External && family(&n.ty) == kind)
     };
     graph.edges(EdgeKind::Alarms).any(|(_, _, e)| match &e.cfg {
         Cfg::Alarm {
@@ -115,13 +122,24 @@ fn unknown_in_template(graph: &Graph<'_>, ix: NodeIx, want: &Metric<'_>) -> bool
             known: false,
             ..
         } => {
-            e.owner.tpl == tpl
-                && (*dimension == "*" || want.dimensions.contains(dimension))
+            (*dimension == "*" || want.dimensions.contains(dimension))
                 && namespace.as_deref().is_none_or(|n| n == want.namespace)
                 && metric.as_deref().is_none_or(|m| want.names.contains(&m))
+                && (e.owner.tpl == tpl || !declares_kind(e.owner.tpl))
         }
         _ => false,
     })
+}
+
+/// Resource types that are the same thing for CloudWatch (SAM and plain functions, state
+/// machines, tables).
+fn family(ty: &str) -> &str {
+    match ty {
+        "AWS::Serverless::Function" => "AWS::Lambda::Function",
+        "AWS::Serverless::StateMachine" => "AWS::StepFunctions::StateMachine",
+        "AWS::Serverless::SimpleTable" => "AWS::DynamoDB::Table",
+        _ => ty,
+    }
 }
 
 /// Alarms on the metric with none of the dimensions that name a resource: over all functions.
@@ -151,9 +169,11 @@ fn aggregate<'a>(sys: &'a System, want: &Metric<'_>) -> Vec<Watcher<'a>> {
     out
 }
 
-/// The edges that bring events to a function: event source mappings, rule and schedule
-/// targets, subscriptions, S3 notifications, destinations and invocations (API, IoT, logs,
-/// Cognito). A Step Functions Task is not one: the state machine sees the error.
+/// The edges that bring events to a function with nobody waiting for its answer: event source
+/// mappings, rule, schedule and pipe targets, subscriptions, S3 notifications, destinations and
+/// asynchronous invocations (IoT rules, log subscriptions, asynchronous API integrations).
+/// Synchronous callers (API Gateway, Cognito triggers, pipe enrichment) and Step Functions
+/// Tasks are not: the caller sees the error.
 #[must_use]
 pub fn event_sources<'g, 'a>(graph: &'g Graph<'a>, ix: NodeIx) -> Vec<(NodeIx, &'g GEdge<'a>)> {
     let mut out = Vec::new();
@@ -168,13 +188,14 @@ pub fn event_sources<'g, 'a>(graph: &'g Graph<'a>, ix: NodeIx) -> Vec<(NodeIx, &
             graph
                 .incoming(ix, kind)
                 .into_iter()
-                .filter(|(_, e)| !matches!(e.cfg, Cfg::Task { .. })),
+                .filter(|(_, e)| !matches!(e.cfg, Cfg::Task { .. } | Cfg::Invoke { sync: true })),
         );
     }
     out
 }
 
-/// "`Orders`", "`Orders` and 2 more": the sources of events, in-scope ones by ID.
+/// "`Orders`", "`Orders`, `Returns` and 2 more", "a source outside the templates": the sources
+/// of events, in-scope ones by ID.
 #[must_use]
 pub fn describe_sources(graph: &Graph<'_>, sources: &[(NodeIx, &GEdge<'_>)]) -> String {
     let mut ids: Vec<String> = Vec::new();
@@ -190,13 +211,14 @@ pub fn describe_sources(graph: &Graph<'_>, sources: &[(NodeIx, &GEdge<'_>)]) -> 
         }
     }
     let mut parts: Vec<String> = ids.iter().take(2).map(|i| format!("`{i}`")).collect();
-    let more = ids.len().saturating_sub(2) + others;
+    let more = ids.len().saturating_sub(2);
     if more > 0 {
-        parts.push(if parts.is_empty() {
-            format!("{more} source{}", if more == 1 { "" } else { "s" })
-        } else {
-            format!("{more} more")
-        });
+        parts.push(format!("{more} more"));
+    }
+    match others {
+        0 => {}
+        1 => parts.push("a source outside the templates".into()),
+        n => parts.push(format!("{n} sources outside the templates")),
     }
     match parts.split_last() {
         None => String::new(),
@@ -269,8 +291,8 @@ fn told_inner(sys: &System, graph: &Graph<'_>, ix: NodeIx, seen: &mut HashSet<No
 
 /// Whether a resource of the template other than a dashboard or composite alarm refers to the
 /// alarm (SAM `DeploymentPreference.Alarms`, `AWS::CodeDeploy::DeploymentGroup`,
-/// `AWS::Route53::HealthCheck`, ...), or a rule of the template routes CloudWatch alarm state
-/// changes.
+/// `AWS::Route53::HealthCheck`, ...), an exported output names it (for a composite alarm of
+/// another stack), or a rule of the template routes CloudWatch alarm state changes.
 fn acted_on(sys: &System, graph: &Graph<'_>, tpl: TplId, id: &str) -> bool {
     let Some(t) = sys.templates.get(tpl) else {
         return false;
@@ -284,6 +306,19 @@ fn acted_on(sys: &System, graph: &Graph<'_>, tpl: TplId, id: &str) -> bool {
         if found {
             return true;
         }
+    }
+    // exported for a composite alarm of another stack
+    let exported = t.section("Outputs").entries().iter().any(|o| {
+        let mut found = false;
+        if o.value.get("Export").is_some()
+            && let Some(v) = o.value.get("Value")
+        {
+            util_refs::visit(v, "", &mut |site| found |= site.name == id);
+        }
+        found
+    });
+    if exported {
+        return true;
     }
     graph.edges(EdgeKind::Routes).any(|(_, _, e)| {
         e.owner.tpl == tpl
