@@ -331,3 +331,118 @@ fn named(b: &Builder<'_>, tpl: TplId, sym: &Sym) -> Option<NodeIx> {
 fn unknown(b: &mut Builder<'_>, reason: String, span: Span) -> NodeIx {
     b.external(format!("unknown: {reason}"), "external", span)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::graph::{Cfg, EdgeKind, build};
+    use crate::model::{System, Template, yaml};
+    use crate::source::SourceDb;
+
+    fn system(text: &str) -> System {
+        let root = yaml::load(text, 0).root.unwrap_or_else(|| panic!("parses"));
+        System::new(
+            SourceDb::default(),
+            vec![Template::new(0, PathBuf::new(), root)],
+        )
+    }
+
+    /// (alarm, target, dimension or `composite`, known) for every alarm edge.
+    fn alarm_edges(sys: &System) -> Vec<(String, String, String, bool)> {
+        let g = build(sys);
+        let mut v: Vec<(String, String, String, bool)> = g
+            .edges(EdgeKind::Alarms)
+            .filter_map(|(a, b, e)| {
+                let (dim, known) = match &e.cfg {
+                    Cfg::Alarm {
+                        dimension, known, ..
+                    } => ((*dimension).to_string(), *known),
+                    Cfg::Composite { known } => ("composite".to_string(), *known),
+                    _ => return None,
+                };
+                Some((g.node(a)?.id.clone(), g.node(b)?.id.clone(), dim, known))
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn dimensions_reach_generated_resources_aliases_and_unknowns() {
+        let sys = system(
+            "Transform: AWS::Serverless-2016-10-31
+Parameters: {QueueParam: {Type: String}, Stage: {Type: String}}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      AutoPublishAlias: live
+      Events:
+        Nightly:
+          Type: Schedule
+          Properties: {Schedule: rate(1 day), DeadLetterConfig: {Type: SQS}}
+      EventInvokeConfig:
+        DestinationConfig: {OnFailure: {Type: SQS}}
+  RuleDlq:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Dimensions: [{Name: QueueName, Value: !GetAtt FnNightlyQueue.QueueName}]
+  AsyncDlq:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmName: !Sub async-dlq-${Stage}
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Dimensions: [{Name: QueueName, Value: !GetAtt Fn.DestinationQueue.QueueName}]
+  Alias:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/Lambda
+      MetricName: Errors
+      Dimensions: [{Name: FunctionName, Value: !Ref FnAliaslive}]
+  Param:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Dimensions: [{Name: QueueName, Value: !Ref QueueParam}]
+  Elsewhere:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Dimensions: [{Name: QueueName, Value: legacy-orders-dlq}]
+  Both:
+    Type: AWS::CloudWatch::CompositeAlarm
+    Properties:
+      AlarmRule: !Sub ALARM(${RuleDlq}) OR ALARM(\"async-dlq-${Stage}\")
+",
+        );
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            alarm_edges(&sys),
+            vec![
+                (s("Alias"), s("Fn"), s("FunctionName"), true),
+                (
+                    s("AsyncDlq"),
+                    s("FnEventInvokeConfigOnFailureQueue"),
+                    s("QueueName"),
+                    true
+                ),
+                (s("Both"), s("AsyncDlq"), s("composite"), true),
+                (s("Both"), s("RuleDlq"), s("composite"), true),
+                (
+                    s("Param"),
+                    s("unknown: parameter `QueueParam`"),
+                    s("QueueName"),
+                    false
+                ),
+                (s("RuleDlq"), s("FnNightlyQueue"), s("QueueName"), true),
+            ]
+        );
+    }
+}
