@@ -71,7 +71,7 @@ fn found_upward_from_the_current_directory() {
 fn named_with_config() {
     assert_eq!(
         codes(&findings(".", &[TEMPLATE])),
-        ["EL706", "EL106", "EL109"]
+        ["EL706", "EL106", "EL109", "EL201", "EL204"]
     );
     let found = findings(
         ".",

@@ -74,7 +74,16 @@ fn label(kind: EdgeKind, cfg: &Cfg<'_>) -> String {
         }
         Cfg::Task { .. } => "task".into(),
         Cfg::Code { .. } => "code".into(),
-        Cfg::None | Cfg::Target { .. } | Cfg::Allows { .. } => String::new(),
+        Cfg::Alarm {
+            namespace, metric, ..
+        } => format!(
+            "{}/{}",
+            namespace.as_deref().unwrap_or("?"),
+            metric.as_deref().unwrap_or("?")
+        ),
+        Cfg::None | Cfg::Target { .. } | Cfg::Allows { .. } | Cfg::Composite { .. } => {
+            String::new()
+        }
     };
     if detail.is_empty() {
         kind.as_str().to_string()

@@ -163,6 +163,25 @@ pub enum Cfg<'a> {
         actions: Vec<String>,
         principal: Option<String>,
     },
+    /// A CloudWatch alarm watching a resource: one dimension of one metric the alarm reads.
+    /// `namespace`/`metric` are `None` when not known here; `used` is false for a metric of a
+    /// metric-math alarm that the evaluated expression does not use; `known` is false when the
+    /// dimension's value is not known here (the edge then goes to an external `unknown` node).
+    /// `dimension` is `*` for a Metrics Insights query, which may select anything.
+    Alarm {
+        namespace: Option<String>,
+        metric: Option<String>,
+        dimension: &'static str,
+        used: bool,
+        known: bool,
+        /// Where the metric is named, for labels.
+        metric_span: Span,
+    },
+    /// A composite alarm's `AlarmRule` naming another alarm (`known` false: a name in the rule
+    /// not known here; the edge then goes to an external `unknown` node).
+    Composite {
+        known: bool,
+    },
 }
 
 /// Who declared an edge: the resource the user must edit, and for SAM events the event.
@@ -313,6 +332,15 @@ impl<'a> Graph<'a> {
             }
         }
         out
+    }
+
+    /// The alarms watching a node: (alarm node, edge with `Cfg::Alarm`), composite alarms
+    /// excluded.
+    pub fn alarms_on(&self, ix: NodeIx) -> Vec<(NodeIx, &GEdge<'a>)> {
+        self.incoming(ix, EdgeKind::Alarms)
+            .into_iter()
+            .filter(|(_, e)| matches!(e.cfg, Cfg::Alarm { .. }))
+            .collect()
     }
 
     /// The node a resource of a template maps to.

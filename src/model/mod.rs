@@ -1,5 +1,6 @@
 //! Templates: loading (YAML/JSON with spans), intrinsic resolution and SAM semantics.
 
+pub mod alarm;
 pub mod aws;
 pub mod definitions;
 pub mod fact;

@@ -3,6 +3,7 @@
 pub mod docs;
 pub mod rule;
 pub mod util_access;
+pub mod util_alarms;
 pub mod util_channels;
 pub mod util_delivery;
 pub mod util_esm;
@@ -26,6 +27,12 @@ pub mod el112_task_without_retry;
 pub mod el113_task_without_catch;
 pub mod el114_failure_destination_unsupported;
 pub mod el115_stream_failures_discarded;
+pub mod el201_dlq_without_alarm;
+pub mod el202_dlq_alarm_wrong_metric;
+pub mod el203_alarm_without_action;
+pub mod el204_consumer_without_error_alarm;
+pub mod el205_stream_consumer_without_iterator_age_alarm;
+pub mod el206_state_machine_without_failure_alarm;
 pub mod el302_overbroad_permission;
 pub mod el304_queue_policy_missing;
 pub mod el305_topic_policy_missing;
@@ -62,6 +69,12 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el113_task_without_catch::TaskWithoutCatch,
     &el114_failure_destination_unsupported::FailureDestinationUnsupported,
     &el115_stream_failures_discarded::StreamFailuresDiscarded,
+    &el201_dlq_without_alarm::DlqWithoutAlarm,
+    &el202_dlq_alarm_wrong_metric::DlqAlarmWrongMetric,
+    &el203_alarm_without_action::AlarmWithoutAction,
+    &el204_consumer_without_error_alarm::ConsumerWithoutErrorAlarm,
+    &el205_stream_consumer_without_iterator_age_alarm::StreamConsumerWithoutIteratorAgeAlarm,
+    &el206_state_machine_without_failure_alarm::StateMachineWithoutFailureAlarm,
     &el302_overbroad_permission::OverbroadPermission,
     &el304_queue_policy_missing::QueuePolicyMissing,
     &el305_topic_policy_missing::TopicPolicyMissing,
