@@ -29,6 +29,9 @@ pub struct Suppression {
     pub used: bool,
     /// Set by the engine: its rule ran where the entry applies, so an unused entry is stale.
     pub checked: bool,
+    /// For a comment in handler code (`# eventlint: ignore[EL401] reason`): its 1-based line; it
+    /// applies to findings on that line and the next in the same file.
+    pub line: Option<u32>,
 }
 
 fn entries(metadata: Option<&Node>) -> Vec<&Node> {
@@ -60,7 +63,34 @@ pub fn collect(sys: &System) -> Vec<Suppression> {
                     rule: lookup(text),
                     used: false,
                     checked: false,
+                    line: None,
                 });
+            }
+        }
+    }
+    // comments in handler code, once per file (a file may serve several functions)
+    let mut seen = std::collections::BTreeSet::new();
+    for ((tpl, _), code) in &sys.code {
+        for &file in &code.files {
+            if !seen.insert(file) {
+                continue;
+            }
+            let Some(src) = sys.db.get(file) else {
+                continue;
+            };
+            for c in crate::code::suppress::scan(&src.text) {
+                for rule in c.rules {
+                    out.push(Suppression {
+                        rule: lookup(&rule),
+                        text: rule,
+                        span: Span::new(file, c.offset, c.offset),
+                        tpl: *tpl,
+                        resource: None,
+                        used: false,
+                        checked: false,
+                        line: Some(c.line),
+                    });
+                }
             }
         }
     }
@@ -77,9 +107,11 @@ pub fn template_of(sys: &System, d: &Diagnostic) -> Option<TplId> {
     }
     let id = d.finding.resource.as_ref()?;
     (0..sys.templates.len()).find(|&tpl| {
+        let key = (tpl, id.clone());
         sys.definitions
-            .get(&(tpl, id.clone()))
+            .get(&key)
             .is_some_and(|def| def.in_file && def.root.span.file == file)
+            || sys.code.get(&key).is_some_and(|c| c.files.contains(&file))
     })
 }
 
@@ -88,11 +120,20 @@ pub fn silence(sys: &System, sups: &mut [Suppression], d: &Diagnostic) -> bool {
     let Some(tpl) = template_of(sys, d) else {
         return false;
     };
+    let line = sys
+        .db
+        .get(d.finding.span.file)
+        .map(|f| f.line_col(d.finding.span.start).0);
     let mut silenced = false;
     for s in sups.iter_mut().filter(|s| {
-        s.tpl == tpl
-            && s.rule.is_some_and(|r| r.code == d.code)
-            && (s.resource.is_none() || s.resource == d.finding.resource)
+        let place = match s.line {
+            // a code comment covers its own line and the next, in its own file
+            Some(l) => {
+                s.span.file == d.finding.span.file && line.is_some_and(|dl| dl == l || dl == l + 1)
+            }
+            None => s.tpl == tpl && (s.resource.is_none() || s.resource == d.finding.resource),
+        };
+        place && s.rule.is_some_and(|r| r.code == d.code)
     }) {
         s.used = true;
         silenced = true;
