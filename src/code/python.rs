@@ -197,6 +197,9 @@ struct Index<'t> {
     imports: HashMap<String, String>,
     /// Every name bound in the file by assignment, parameter, `def` or `class`.
     locals: HashSet<String>,
+    /// Names (and attribute keys) whose list or dict is changed in place (`x.append(..)`,
+    /// `x[k] = v`, `del x[k]`): their literal value is not what they hold.
+    mutated: HashSet<String>,
     /// `self.x` / `Class.x` / `a.b` bindings by key (see [`Index::attr_key`]).
     attrs: HashMap<String, Vec<Def<'t>>>,
     /// Function scopes by name.
@@ -278,6 +281,7 @@ impl<'t> Index<'t> {
             scopes: Vec::new(),
             imports: HashMap::new(),
             locals: HashSet::new(),
+            mutated: HashSet::new(),
             attrs: HashMap::new(),
             funcs: HashMap::new(),
             sites: HashMap::new(),

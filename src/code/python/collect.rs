@@ -3,6 +3,21 @@
 
 use super::*;
 
+/// Methods that change a list or dict in place.
+const MUTATORS: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "update",
+    "setdefault",
+    "pop",
+    "popitem",
+    "remove",
+    "clear",
+    "sort",
+    "reverse",
+];
+
 impl<'t> Index<'t> {
     pub(super) fn collect(&mut self, root: Node<'t>) {
         self.scopes.push(Scope {
@@ -108,6 +123,18 @@ impl<'t> Index<'t> {
                 }
             }
             "assignment" => self.assignment(node, ctx),
+            "delete_statement" => {
+                for target in named_children(node) {
+                    let targets: Vec<Node<'t>> = if target.kind() == "expression_list" {
+                        named_children(target).collect()
+                    } else {
+                        vec![target]
+                    };
+                    for t in targets.into_iter().filter(|t| t.kind() == "subscript") {
+                        self.mark_mutated(t, ctx.scope);
+                    }
+                }
+            }
             "augmented_assignment" => {
                 if let Some(left) = self.field(node, "left") {
                     self.opaque_targets(left, ctx, node.end_byte());
@@ -409,6 +436,7 @@ impl<'t> Index<'t> {
                 }
             }
             "subscript" => {
+                self.mark_mutated(left, ctx.scope);
                 let key = self
                     .field(left, "subscript")
                     .and_then(|k| self.literal_str(k));
@@ -450,6 +478,9 @@ impl<'t> Index<'t> {
                     self.define(ctx.scope, self.text(n).to_string(), Def::Opaque { at })
                 }
                 "attribute" | "subscript" => {
+                    if n.kind() == "subscript" {
+                        self.mark_mutated(n, ctx.scope);
+                    }
                     if let Some(key) = (n.kind() == "attribute")
                         .then(|| self.attr_key(n, ctx.scope))
                         .flatten()
@@ -484,6 +515,29 @@ impl<'t> Index<'t> {
         }
     }
 
+    /// Record that the container a target expression is part of (`x` in `x['a'][0]`,
+    /// `self.items` in `self.items[i]`) is changed in place.
+    pub(super) fn mark_mutated(&mut self, target: Node<'t>, scope: ScopeId) {
+        let mut cur = target;
+        for _ in 0..MAX_DEPTH {
+            if cur.kind() != "subscript" {
+                break;
+            }
+            match self.field(cur, "value") {
+                Some(v) => cur = v,
+                None => return,
+            }
+        }
+        let key = match cur.kind() {
+            "identifier" => Some(self.text(cur).to_string()),
+            "attribute" => self.attr_key(cur, scope),
+            _ => None,
+        };
+        if let Some(key) = key {
+            self.mutated.insert(key);
+        }
+    }
+
     pub(super) fn call_node(&mut self, node: Node<'t>, ctx: Ctx) {
         self.calls.push((node, ctx.scope));
         let Some(func) = self.field(node, "function") else {
@@ -496,6 +550,11 @@ impl<'t> Index<'t> {
         };
         if let Some(name) = name {
             let name = self.text(name).to_string();
+            if func.kind() == "attribute" && MUTATORS.contains(&name.as_str()) {
+                if let Some(object) = self.field(func, "object") {
+                    self.mark_mutated(object, ctx.scope);
+                }
+            }
             self.sites.entry(name).or_default().push((node, ctx.scope));
         }
         let Some(args) = self.field(node, "arguments") else {

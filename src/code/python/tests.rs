@@ -978,6 +978,48 @@ def handler(event, context):
 }
 
 #[test]
+fn containers_changed_in_place_are_unknown() {
+    let src = "import boto3
+ddb = boto3.client('dynamodb')
+FIXED = [{'Put': {}}]
+def handler(event, context):
+    updates = []
+    for item in event['items']:
+        updates.append({'Update': item})
+    ddb.transact_write_items(TransactItems=updates)
+    entry = {'Source': 's'}
+    entry['Detail'] = '{}'
+    ddb.put_item(TableName='t', Item=entry)
+    nested = {'a': {}}
+    nested['a']['b'] = 1
+    ddb.put_item(TableName='t', Item=nested)
+    gone = {'a': 1}
+    del gone['a']
+    ddb.put_item(TableName='t', Item=gone)
+    ddb.transact_write_items(TransactItems=FIXED)
+";
+    let got: Vec<Val> = calls(src)
+        .into_iter()
+        .map(|c| {
+            c.3.get("TransactItems")
+                .or(c.3.get("Item"))
+                .cloned()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            Val::Unknown,
+            Val::Unknown,
+            Val::Unknown,
+            Val::Unknown,
+            list(&[obj(&[("Put", obj(&[]))])]),
+        ]
+    );
+}
+
+#[test]
 fn conditional_assignments() {
     let src = "import boto3, os
 c = boto3.client('sqs')

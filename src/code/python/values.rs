@@ -30,22 +30,25 @@ impl<'t> Index<'t> {
                 first_named(e).map_or(Val::Unknown, |i| self.val(i, scope, d))
             }
             "identifier" => {
-                let defs = self.candidates(self.text(e), scope, e.start_byte());
-                self.val_defs(&defs, d)
+                let name = self.text(e);
+                let defs = self.candidates(name, scope, e.start_byte());
+                self.unless_mutated(self.val_defs(&defs, d), Some(name.to_string()))
             }
             "attribute" => {
                 // attributes are set in methods that run in any order: one value or Unknown
                 let defs = self.attr_candidates(e, scope);
+                let key = self.attr_key(e, scope);
                 let mut vals = defs
                     .iter()
                     .take(MAX_CANDIDATES + 1)
                     .map(|x| self.val_def(*x, d));
-                match vals.next() {
+                let v = match vals.next() {
                     Some(first) if defs.len() <= MAX_CANDIDATES && vals.all(|v| v == first) => {
                         first
                     }
                     _ => Val::Unknown,
-                }
+                };
+                self.unless_mutated(v, key)
             }
             "subscript" => self.val_subscript(e, scope, d),
             "call" => self.val_call(e, scope, d),
@@ -123,6 +126,16 @@ impl<'t> Index<'t> {
                 Val::List(items)
             }
             _ => Val::Unknown,
+        }
+    }
+
+    /// A list or dict value held by a name that is changed in place is not known.
+    fn unless_mutated(&self, v: Val, key: Option<String>) -> Val {
+        let container = matches!(v, Val::List(_) | Val::Object(_));
+        if container && key.is_some_and(|k| self.mutated.contains(&k)) {
+            Val::Unknown
+        } else {
+            v
         }
     }
 
