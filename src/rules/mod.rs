@@ -40,6 +40,7 @@ pub mod el306_lambda_permission_missing;
 pub mod el307_managed_key_blocks_delivery;
 pub mod el308_target_role_missing;
 pub mod el309_state_machine_permission_missing;
+pub mod el401_sync_lambda_invoke;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
 pub mod el702_stream_not_enabled;
@@ -47,6 +48,7 @@ pub mod el703_overlapping_s3_notifications;
 pub mod el704_missing_starting_position;
 pub mod el705_unresolved_reference;
 pub mod el706_dangling_channel;
+pub mod el707_undefined_env_var;
 pub mod el900_internal_error;
 pub mod el901_parse_error;
 pub mod el902_unresolved_handler;
@@ -82,6 +84,7 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el307_managed_key_blocks_delivery::ManagedKeyBlocksDelivery,
     &el308_target_role_missing::TargetRoleMissing,
     &el309_state_machine_permission_missing::StateMachinePermissionMissing,
+    &el401_sync_lambda_invoke::SyncLambdaInvoke,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
     &el702_stream_not_enabled::StreamNotEnabled,
@@ -89,6 +92,7 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el704_missing_starting_position::MissingStartingPosition,
     &el705_unresolved_reference::UnresolvedReference,
     &el706_dangling_channel::DanglingChannel,
+    &el707_undefined_env_var::UndefinedEnvVar,
     &el900_internal_error::InternalError,
     &el901_parse_error::ParseError,
     &el902_unresolved_handler::UnresolvedHandler,
