@@ -291,7 +291,11 @@ impl<'t> Out<'_, 't> {
     fn on_new(&mut self, n: Node<'t>) {
         match self.r.sym(n, 0) {
             Some(Sym::Command {
-                service, op, input, ..
+                service,
+                op,
+                input,
+                by_name: false,
+                ..
             }) => self.commands.push((n, service, op, input)),
             _ => {
                 let ctor = self.r.f(n, F::Constructor).and_then(|c| self.r.sym(c, 0));
@@ -336,6 +340,7 @@ impl<'t> Out<'_, 't> {
             op,
             input,
             node,
+            ..
         }) = command.and_then(|c| self.r.sym(*c, 0))
         {
             self.consumed.insert(node.id());

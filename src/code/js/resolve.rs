@@ -89,6 +89,9 @@ pub(super) enum Sym<'t> {
         op: String,
         input: Option<Node<'t>>,
         node: Node<'t>,
+        /// Known by its name only (imported from a module of the project that re-exports it):
+        /// a call when sent, nothing otherwise.
+        by_name: bool,
     },
     /// An axios instance (`axios.create({ baseURL })`) with its config.
     HttpInstance(String, Option<Node<'t>>),
@@ -478,6 +481,33 @@ impl<'t> Resolver<'t> {
                 }
             } else {
                 self.bind_pattern(pat, None, scope, n.start_byte(), false);
+                if let (Some(ty), "object_pattern") = (ty, pat.kind()) {
+                    self.bind_typed_props(pat, ty, scope, n.start_byte());
+                }
+            }
+        }
+    }
+
+    /// `({ client }: { client: SQS })`: each destructured name with the type of its property.
+    fn bind_typed_props(&mut self, pat: Node<'t>, ty: Node<'t>, scope: (usize, usize), at: usize) {
+        let Some(obj) = first_kid(ty).filter(|t| t.kind() == "object_type") else {
+            return;
+        };
+        let props: Vec<(&'t str, Node<'t>)> = each_kid(obj)
+            .filter(|p| p.kind() == "property_signature")
+            .filter_map(|p| Some((self.text(self.f(p, F::Name)?), self.f(p, F::Type)?)))
+            .collect();
+        for k in kids(pat) {
+            let (key, target) = match k.kind() {
+                "shorthand_property_identifier_pattern" => (self.text(k), k),
+                "pair_pattern" => match (self.f(k, F::Key), self.f(k, F::Value)) {
+                    (Some(key), Some(v)) if v.kind() == "identifier" => (self.text(key), v),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if let Some(&(_, t)) = props.iter().find(|(name, _)| *name == key) {
+                self.bind(self.text(target), scope, at, Bound::Param(Some(t)));
             }
         }
     }
@@ -603,11 +633,16 @@ impl<'t> Resolver<'t> {
                 let input = self.f(n, F::Arguments).and_then(first_kid);
                 match class(&ctor)? {
                     Class::Client(c) => Some(Sym::Client(c)),
-                    Class::Command { service, op } => Some(Sym::Command {
+                    Class::Command {
+                        service,
+                        op,
+                        by_name,
+                    } => Some(Sym::Command {
                         service,
                         op,
                         input,
                         node: n,
+                        by_name,
                     }),
                 }
             }
@@ -974,6 +1009,9 @@ impl<'t> Resolver<'t> {
             })
         };
         let Some(key) = key else { return Val::Unknown };
+        if let Some(v) = self.sdk_enum(obj, &key, d) {
+            return v;
+        }
         if obj.kind() == "this" {
             return match self.lookup_field(&key, n.start_byte()) {
                 Some(b) => self.bound_val(b, d + 1),
@@ -992,6 +1030,27 @@ impl<'t> Resolver<'t> {
                 .unwrap_or(Val::Unknown),
             _ => Val::Unknown,
         }
+    }
+
+    /// A member of an SDK v3 enum (`InvocationType.Event`): its name, which is its value except
+    /// for lower-case names with underscores (`ObjectCannedACL.public_read` is `public-read`).
+    fn sdk_enum(&self, obj: Node<'t>, key: &str, d: u32) -> Option<Val> {
+        if !matches!(unwrap(obj).kind(), "identifier" | "member_expression") {
+            return None;
+        }
+        let Some(Sym::Export(m, name)) = self.sym(obj, d + 1) else {
+            return None;
+        };
+        let sdk = m.starts_with("@aws-sdk/client-") || m == "@aws-sdk/lib-dynamodb";
+        if !sdk || name.contains('.') || !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return None;
+        }
+        let ambiguous = key.contains('_') && key.chars().any(|c| c.is_ascii_lowercase());
+        Some(if ambiguous {
+            Val::Unknown
+        } else {
+            Val::Str(key.to_string())
+        })
     }
 
     /// `process.env.X`, `process.env['X']`, `env.X` with `const env = process.env`: `X`.
@@ -1035,7 +1094,11 @@ fn member<'t>(s: Sym<'t>, prop: &str) -> Option<Sym<'t>> {
 
 enum Class {
     Client(Client),
-    Command { service: String, op: String },
+    Command {
+        service: String,
+        op: String,
+        by_name: bool,
+    },
 }
 
 /// What `new <sym>(...)` makes, when it is an SDK client or command.
@@ -1050,6 +1113,7 @@ fn class(ctor: &Sym) -> Option<Class> {
                 Some(Class::Command {
                     service: "dynamodb".into(),
                     op: doc_op(op).unwrap_or(op).to_string(),
+                    by_name: false,
                 })
             }
         },
@@ -1059,6 +1123,7 @@ fn class(ctor: &Sym) -> Option<Class> {
                 return Some(Class::Command {
                     service,
                     op: op.to_string(),
+                    by_name: false,
                 });
             }
             if name.ends_with("Client") {
@@ -1101,6 +1166,68 @@ fn class(ctor: &Sym) -> Option<Class> {
             let name = m.strip_prefix("aws-sdk/clients/")?;
             client(service_prefix(name), Api::V2, false)
         }
+        // `export { PutEventsCommand } from '@aws-sdk/client-eventbridge'` in a module of the
+        // project, imported from there
+        Sym::Export(m, name) if !m.starts_with("@aws-sdk/") => {
+            let (service, op) = command_by_name(name)?;
+            Some(Class::Command {
+                service: service.into(),
+                op: op.into(),
+                by_name: true,
+            })
+        }
         _ => None,
     }
+}
+
+/// SDK v3 operations whose command name alone says the service (none of the generic `Put`,
+/// `Get`, ... that command buses also use; `PutRecord` is both Kinesis's and Firehose's).
+const BY_NAME: &[(&str, &str)] = &[
+    ("PutEvents", "events"),
+    ("Publish", "sns"),
+    ("PublishBatch", "sns"),
+    ("SendMessage", "sqs"),
+    ("SendMessageBatch", "sqs"),
+    ("DeleteMessage", "sqs"),
+    ("DeleteMessageBatch", "sqs"),
+    ("ReceiveMessage", "sqs"),
+    ("ChangeMessageVisibility", "sqs"),
+    ("Invoke", "lambda"),
+    ("StartExecution", "states"),
+    ("StartSyncExecution", "states"),
+    ("SendTaskSuccess", "states"),
+    ("SendTaskFailure", "states"),
+    ("PutItem", "dynamodb"),
+    ("UpdateItem", "dynamodb"),
+    ("DeleteItem", "dynamodb"),
+    ("GetItem", "dynamodb"),
+    ("BatchWriteItem", "dynamodb"),
+    ("TransactWriteItems", "dynamodb"),
+    ("BatchGetItem", "dynamodb"),
+    ("TransactGetItems", "dynamodb"),
+    ("PutObject", "s3"),
+    ("GetObject", "s3"),
+    ("CopyObject", "s3"),
+    ("DeleteObject", "s3"),
+    ("DeleteObjects", "s3"),
+    ("HeadObject", "s3"),
+    ("ListObjectsV2", "s3"),
+    ("PutRecords", "kinesis"),
+    ("PutRecordBatch", "firehose"),
+];
+
+/// (service, operation) of a command known by its name (lib-dynamodb's `BatchWriteCommand`,
+/// ... too).
+fn command_by_name(name: &str) -> Option<(&'static str, &'static str)> {
+    let op = name.strip_suffix("Command")?;
+    if matches!(
+        op,
+        "BatchWrite" | "TransactWrite" | "BatchGet" | "TransactGet"
+    ) {
+        return Some(("dynamodb", doc_op(op)?));
+    }
+    BY_NAME
+        .iter()
+        .find(|(o, _)| *o == op)
+        .map(|&(o, service)| (service, o))
 }

@@ -523,18 +523,45 @@ export const handler = async () => {
 #[test]
 fn v3_near_misses_are_not_calls() {
     let src = r#"import express from 'express';
-import { SendMessageCommand } from './local-commands.js';
+import { CreateOrderCommand, PutCommand } from './commands.js';
 class PublishCommand {}
 export const handler = async (req, res) => {
   res.send(new PublishCommand());
-  await client.send(new SendMessageCommand({}));
+  await bus.send(new CreateOrderCommand({}));
+  await bus.send(new PutCommand({ TableName: 't' }));
   await client.send(command);
   new Error('x');
 };
 "#;
     let f = js(src);
     assert!(f.calls.is_empty(), "{:?}", f.calls);
-    assert_eq!(f.imports, vec!["./local-commands.js".to_string()]);
+    assert_eq!(f.imports, vec!["./commands.js".to_string()]);
+}
+
+#[test]
+fn v3_commands_re_exported_by_a_project_module_are_known_by_name_when_sent() {
+    let src = r#"import { eventBridge, PutEventsCommand } from './lib/clients.js';
+import { SendMessageBatchCommand, BatchWriteCommand } from '@app/aws';
+export const handler = async (event) => {
+  await eventBridge.send(new PutEventsCommand({ Entries: [] }));
+  await sqs.send(new SendMessageBatchCommand({ QueueUrl: 'q', Entries: [] }));
+  await doc.send(new BatchWriteCommand({ RequestItems: {} }));
+  const unsent = new PutEventsCommand({ Entries: [] });
+};
+"#;
+    let f = js(src);
+    assert_eq!(
+        ops(&f),
+        pairs(&[
+            ("events", "PutEvents"),
+            ("sqs", "SendMessageBatch"),
+            ("dynamodb", "BatchWriteItem"),
+        ])
+    );
+    assert_eq!(
+        text(src, f.calls[0].span),
+        "eventBridge.send(new PutEventsCommand({ Entries: [] }))"
+    );
 }
 
 // ---- SDK v2 ----
@@ -901,6 +928,22 @@ impl MapEnd for Span {
         self.end = self.start + len;
         self
     }
+}
+
+#[test]
+fn values_sdk_enums() {
+    let src = r#"import { LambdaClient, InvokeCommand, InvocationType } from '@aws-sdk/client-lambda';
+import * as s3 from '@aws-sdk/client-s3';
+await lambda.send(new InvokeCommand({ FunctionName: 'f', InvocationType: InvocationType.Event }));
+await c.send(new s3.PutObjectCommand({ ACL: s3.ObjectCannedACL.public_read, StorageClass: s3.StorageClass.STANDARD_IA }));
+"#;
+    let f = js(src);
+    assert_eq!(f.calls[0].params.get("InvocationType"), Some(&s("Event")));
+    assert_eq!(f.calls[1].params.get("ACL"), Some(&Val::Unknown));
+    assert_eq!(
+        f.calls[1].params.get("StorageClass"),
+        Some(&s("STANDARD_IA"))
+    );
 }
 
 #[test]
@@ -1413,6 +1456,20 @@ export async function publish(client: AWS.SQS, doc: DocumentClient, message: str
     assert_eq!(
         text(src, f.calls[0].span),
         "sns.publish({ TopicArn: process.env.TOPIC!, Message: message })"
+    );
+}
+
+#[test]
+fn typescript_destructured_parameter_with_an_object_type() {
+    let src = r#"import { DynamoDB, SQS } from 'aws-sdk';
+export const putItem = async ({ client, queue: q }: { client: DynamoDB.DocumentClient; queue: SQS }) => {
+  await client.put({ TableName: 't', Item: {} }).promise();
+  await q.sendMessage({ QueueUrl: 'u', MessageBody: 'b' }).promise();
+};
+"#;
+    assert_eq!(
+        ops(&ts(src)),
+        pairs(&[("dynamodb", "PutItem"), ("sqs", "SendMessage")])
     );
 }
 
