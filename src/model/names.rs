@@ -74,23 +74,7 @@ impl NameIndex {
 
 /// `*` matches any run of characters.
 fn glob(pat: &str, text: &str) -> bool {
-    let Some((head, rest)) = pat.split_once('*') else {
-        return pat == text;
-    };
-    let Some(mut t) = text.strip_prefix(head) else {
-        return false;
-    };
-    let parts: Vec<&str> = rest.split('*').collect();
-    for (i, p) in parts.iter().enumerate() {
-        if i + 1 == parts.len() {
-            return t.ends_with(p) && t.len() >= p.len();
-        }
-        match t.find(p) {
-            Some(pos) => t = &t[pos + p.len()..],
-            None => return false,
-        }
-    }
-    true
+    super::iam::glob(pat, text)
 }
 
 /// The service key and resource name a literal reference names.
