@@ -5,6 +5,7 @@ pub mod rule;
 pub mod util_access;
 pub mod util_alarms;
 pub mod util_channels;
+pub mod util_code_access;
 pub mod util_delivery;
 pub mod util_esm;
 pub mod util_permissions;
@@ -33,7 +34,9 @@ pub mod el203_alarm_without_action;
 pub mod el204_consumer_without_error_alarm;
 pub mod el205_stream_consumer_without_iterator_age_alarm;
 pub mod el206_state_machine_without_failure_alarm;
+pub mod el301_code_permission_missing;
 pub mod el302_overbroad_permission;
+pub mod el303_unused_permission;
 pub mod el304_queue_policy_missing;
 pub mod el305_topic_policy_missing;
 pub mod el306_lambda_permission_missing;
@@ -77,7 +80,9 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el204_consumer_without_error_alarm::ConsumerWithoutErrorAlarm,
     &el205_stream_consumer_without_iterator_age_alarm::StreamConsumerWithoutIteratorAgeAlarm,
     &el206_state_machine_without_failure_alarm::StateMachineWithoutFailureAlarm,
+    &el301_code_permission_missing::CodePermissionMissing,
     &el302_overbroad_permission::OverbroadPermission,
+    &el303_unused_permission::UnusedPermission,
     &el304_queue_policy_missing::QueuePolicyMissing,
     &el305_topic_policy_missing::TopicPolicyMissing,
     &el306_lambda_permission_missing::LambdaPermissionMissing,

@@ -10,7 +10,7 @@ mod managed;
 mod resource;
 mod templates;
 
-pub use eval::{Decision, allows, resource_matches};
+pub use eval::{Decision, allows, allows_default_bus, resource_matches};
 pub use identity::{identity_policies, role_policies};
 pub use resource::{
     Delivery, key_policy_allows, lambda_permission_allows, lambda_permissions, resource_policies,
