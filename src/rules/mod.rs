@@ -43,6 +43,7 @@ pub mod el309_state_machine_permission_missing;
 pub mod el401_sync_lambda_invoke;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
+pub mod el701_recursive_trigger;
 pub mod el702_stream_not_enabled;
 pub mod el703_overlapping_s3_notifications;
 pub mod el704_missing_starting_position;
@@ -87,6 +88,7 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el401_sync_lambda_invoke::SyncLambdaInvoke,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
+    &el701_recursive_trigger::RecursiveTrigger,
     &el702_stream_not_enabled::StreamNotEnabled,
     &el703_overlapping_s3_notifications::OverlappingS3Notifications,
     &el704_missing_starting_position::MissingStartingPosition,
