@@ -41,6 +41,7 @@ pub mod el307_managed_key_blocks_delivery;
 pub mod el308_target_role_missing;
 pub mod el309_state_machine_permission_missing;
 pub mod el401_sync_lambda_invoke;
+pub mod el404_shared_datastore;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
 pub mod el701_recursive_trigger;
@@ -86,6 +87,7 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el308_target_role_missing::TargetRoleMissing,
     &el309_state_machine_permission_missing::StateMachinePermissionMissing,
     &el401_sync_lambda_invoke::SyncLambdaInvoke,
+    &el404_shared_datastore::SharedDatastore,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
     &el701_recursive_trigger::RecursiveTrigger,
