@@ -7,6 +7,7 @@ pub mod util_alarms;
 pub mod util_channels;
 pub mod util_delivery;
 pub mod util_esm;
+pub mod util_http;
 pub mod util_permissions;
 pub mod util_queue;
 pub mod util_refs;
@@ -41,6 +42,7 @@ pub mod el307_managed_key_blocks_delivery;
 pub mod el308_target_role_missing;
 pub mod el309_state_machine_permission_missing;
 pub mod el401_sync_lambda_invoke;
+pub mod el402_http_call_to_internal_api;
 pub mod el404_shared_datastore;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
@@ -87,6 +89,7 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el308_target_role_missing::TargetRoleMissing,
     &el309_state_machine_permission_missing::StateMachinePermissionMissing,
     &el401_sync_lambda_invoke::SyncLambdaInvoke,
+    &el402_http_call_to_internal_api::HttpCallToInternalApi,
     &el404_shared_datastore::SharedDatastore,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
