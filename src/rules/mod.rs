@@ -43,6 +43,7 @@ pub mod el308_target_role_missing;
 pub mod el309_state_machine_permission_missing;
 pub mod el401_sync_lambda_invoke;
 pub mod el402_http_call_to_internal_api;
+pub mod el403_sync_chain;
 pub mod el404_shared_datastore;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
@@ -90,6 +91,7 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el309_state_machine_permission_missing::StateMachinePermissionMissing,
     &el401_sync_lambda_invoke::SyncLambdaInvoke,
     &el402_http_call_to_internal_api::HttpCallToInternalApi,
+    &el403_sync_chain::SyncChain,
     &el404_shared_datastore::SharedDatastore,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
