@@ -8,6 +8,7 @@ pub mod util_channels;
 pub mod util_code_access;
 pub mod util_delivery;
 pub mod util_esm;
+pub mod util_http;
 pub mod util_permissions;
 pub mod util_queue;
 pub mod util_refs;
@@ -44,8 +45,12 @@ pub mod el307_managed_key_blocks_delivery;
 pub mod el308_target_role_missing;
 pub mod el309_state_machine_permission_missing;
 pub mod el401_sync_lambda_invoke;
+pub mod el402_http_call_to_internal_api;
+pub mod el403_sync_chain;
+pub mod el404_shared_datastore;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
+pub mod el701_recursive_trigger;
 pub mod el702_stream_not_enabled;
 pub mod el703_overlapping_s3_notifications;
 pub mod el704_missing_starting_position;
@@ -90,8 +95,12 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el308_target_role_missing::TargetRoleMissing,
     &el309_state_machine_permission_missing::StateMachinePermissionMissing,
     &el401_sync_lambda_invoke::SyncLambdaInvoke,
+    &el402_http_call_to_internal_api::HttpCallToInternalApi,
+    &el403_sync_chain::SyncChain,
+    &el404_shared_datastore::SharedDatastore,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
+    &el701_recursive_trigger::RecursiveTrigger,
     &el702_stream_not_enabled::StreamNotEnabled,
     &el703_overlapping_s3_notifications::OverlappingS3Notifications,
     &el704_missing_starting_position::MissingStartingPosition,
