@@ -120,7 +120,7 @@ fn finding(
             d.service
         ),
     };
-    let mut f = Finding::new(
+    let f = Finding::new(
         queue.res.id_span,
         format!("{what}, but {why}: {}", d.consequence()),
     )
@@ -137,19 +137,6 @@ fn finding(
             d.service,
             d.source_arn_hint(cx.graph)
         ),
-    })
-    .key(format!(
-        "{}:{}",
-        d.via.as_str(),
-        cx.graph.node(d.from).map_or("", |n| n.id.as_str())
-    ));
-    match deny {
-        Some(span) => f = f.label(span, "this statement denies it"),
-        None => {
-            for p in policies {
-                f = f.label(p.res.id_span, format!("does not allow {}", d.service));
-            }
-        }
-    }
-    f
+    });
+    d.finish(cx.graph, f, deny, &policies)
 }

@@ -90,7 +90,7 @@ impl Rule for TopicPolicyMissing {
                     d.service
                 ),
             };
-            let mut f = Finding::new(
+            let f = Finding::new(
                 topic.res.id_span,
                 format!(
                     "{source} publishes to topic `{tid}`, but {why}: {}",
@@ -111,21 +111,8 @@ impl Rule for TopicPolicyMissing {
                     d.service,
                     d.source_arn_hint(cx.graph)
                 ),
-            })
-            .key(format!(
-                "{}:{}",
-                d.via.as_str(),
-                cx.graph.node(d.from).map_or("", |n| n.id.as_str())
-            ));
-            match deny {
-                Some(span) => f = f.label(span, "this statement denies it"),
-                None => {
-                    for p in policies {
-                        f = f.label(p.res.id_span, format!("does not allow {}", d.service));
-                    }
-                }
-            }
-            out.push(f);
+            });
+            out.push(d.finish(cx.graph, f, deny, &policies));
         }
         out
     }

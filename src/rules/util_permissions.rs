@@ -4,6 +4,7 @@
 //! their source in a message.
 
 use super::util_delivery::{decl_name, decl_span, is_known_node, maybe_present};
+use crate::diagnostic::Finding;
 use crate::graph::{Cfg, DlqKind, EdgeKind, GEdge, Graph, NodeIx, NodeKind};
 use crate::model::{ResHandle, Resource};
 use crate::source::Span;
@@ -119,6 +120,29 @@ impl<'a> ServiceDelivery<'a> {
             Via::Notification => "S3 cannot send its notifications",
             Via::TargetDlq => "events that fail cannot be dead-lettered and are lost",
             Via::SubscriptionDlq => "messages that fail cannot be dead-lettered and are lost",
+        }
+    }
+
+    /// Give a finding about this delivery its stable key, and label the Deny statement that
+    /// refuses it or, without one, every policy that does not allow it.
+    #[must_use]
+    pub fn finish(
+        &self,
+        graph: &Graph<'_>,
+        f: Finding,
+        deny: Option<Span>,
+        policies: &[ResHandle<'_>],
+    ) -> Finding {
+        let f = f.key(format!(
+            "{}:{}",
+            self.via.as_str(),
+            graph.node(self.from).map_or("", |n| n.id.as_str())
+        ));
+        match deny {
+            Some(span) => f.label(span, "this statement denies it"),
+            None => policies.iter().fold(f, |f, p| {
+                f.label(p.res.id_span, format!("does not allow {}", self.service))
+            }),
         }
     }
 
