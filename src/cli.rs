@@ -1,15 +1,17 @@
 //! Command-line interface (clap derive) and the commands behind it.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::baseline::{self, BaselineError};
+use crate::config::{self, Config, ConfigError};
 use crate::diagnostic::Severity;
-use crate::engine::Selection;
+use crate::engine::{Selection, selector_known};
 use crate::policy::PolicyOptions;
 use crate::report::{self, Format, Report};
-use crate::rules::ALL;
+use crate::rules::rule::lookup;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -25,7 +27,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Analyse every template below the given paths (default ".").
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print the event graph.
     Graph {
         paths: Vec<PathBuf>,
@@ -51,15 +53,31 @@ pub struct CheckArgs {
     /// Write the report to a file instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// Only these rules (code, name or code prefix); repeatable or comma-separated.
+    /// Also write the same findings in another format to a file, e.g. `--report
+    /// sarif=eventlint.sarif`; repeatable. The analysis runs once for all of them.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub report: Vec<(Format, PathBuf)>,
+    /// Only these rules (code, name or code prefix); repeatable or comma-separated. Replaces
+    /// the configuration's `select` and `ignore`.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
-    /// Not these rules (code, name or code prefix); repeatable or comma-separated.
+    /// Not these rules (code, name or code prefix); repeatable or comma-separated. Adds to the
+    /// configuration's `ignore`.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: the configuration's `fail-on`, else
+    /// warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Configuration file [default: `eventlint.toml` in the current directory or its parents].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Report only findings whose fingerprint is not in this baseline file.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Write the fingerprints of the current findings to this file and exit 0.
+    #[arg(long)]
+    pub write_baseline: Option<PathBuf>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
@@ -69,6 +87,23 @@ pub struct CheckArgs {
     /// Do not run the policy pack shipped with eventlint (rules/policies).
     #[arg(long)]
     pub no_default_policies: bool,
+}
+
+/// `FORMAT=FILE` of `--report`.
+fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
+    let (name, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=FILE, e.g. sarif=eventlint.sarif, not `{s}`"))?;
+    let format = Format::parse(name).ok_or_else(|| {
+        format!(
+            "unknown format `{name}` (expected one of: {})",
+            Format::names()
+        )
+    })?;
+    if path.is_empty() {
+        return Err(format!("no file after `{name}=`"));
+    }
+    Ok((format, PathBuf::from(path)))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -115,6 +150,18 @@ pub enum RunError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot read the baseline `{}`: {source}", .path.display())]
+    BaselineRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{}`: {source}", .path.display())]
+    Baseline {
+        path: PathBuf,
+        source: BaselineError,
+    },
     #[error("cannot write the report: {0}")]
     Io(#[from] std::io::Error),
     #[error("cannot start worker threads: {0}")]
@@ -129,7 +176,7 @@ pub enum RunError {
 /// A [`RunError`] when the run itself fails (exit code 2).
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, RunError> {
     match cli.command {
-        Command::Check(args) => check(args, out),
+        Command::Check(args) => check(*args, out),
         Command::Graph { paths, format } => {
             let paths = default_paths(paths)?;
             let loaded = crate::load::load(&paths);
@@ -151,15 +198,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, RunError> {
             Ok(0)
         }
         Command::Rule { rule } => {
-            let meta = ALL
-                .iter()
-                .map(|r| r.meta())
-                .find(|m| m.code.eq_ignore_ascii_case(&rule) || m.name.eq_ignore_ascii_case(&rule))
-                .ok_or(RunError::UnknownRule(rule))?;
+            let meta = lookup(&rule).ok_or(RunError::UnknownRule(rule))?;
             out.write_all(crate::rules::docs::rule_md(meta).as_bytes())?;
             Ok(0)
         }
     }
+}
+
+/// Render `report` in `format` (never coloured) into the file at `path`.
+fn write_report(report: &Report<'_>, format: Format, path: &Path) -> Result<(), RunError> {
+    let mut buf = Vec::new();
+    report::render(report, format, false, &mut buf)?;
+    write_file(path, &buf)
 }
 
 fn default_paths(paths: Vec<PathBuf>) -> Result<Vec<PathBuf>, RunError> {
@@ -174,20 +224,54 @@ fn default_paths(paths: Vec<PathBuf>) -> Result<Vec<PathBuf>, RunError> {
     Ok(paths)
 }
 
+/// The configuration named by `--config`, else the nearest `eventlint.toml` upward from the
+/// current directory, else the defaults.
+fn load_config(explicit: Option<&Path>) -> Result<Config, RunError> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|cwd| config::find(&cwd)),
+    };
+    Ok(match path {
+        Some(p) => Config::load(&p)?,
+        None => Config::default(),
+    })
+}
+
+fn read_baseline(path: &Path) -> Result<std::collections::BTreeSet<String>, RunError> {
+    let text = std::fs::read_to_string(path).map_err(|source| RunError::BaselineRead {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    baseline::parse(&text).map_err(|source| RunError::Baseline {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn write_file(path: &Path, contents: &[u8]) -> Result<(), RunError> {
+    std::fs::write(path, contents).map_err(|source| RunError::Output {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = match args.format.as_deref() {
         None => Format::Pretty,
         Some(f) => Format::parse(f).ok_or_else(|| RunError::Format(f.to_string()))?,
     };
-    for sel in args.select.iter().chain(&args.ignore) {
-        if !ALL
-            .iter()
-            .any(|r| crate::engine::selector_matches(sel, r.meta()))
-        {
-            return Err(RunError::UnknownRule(sel.clone()));
-        }
+    if let Some(sel) = args
+        .select
+        .iter()
+        .chain(&args.ignore)
+        .find(|s| !selector_known(s))
+    {
+        return Err(RunError::UnknownRule(sel.clone()));
     }
+    let config = load_config(args.config.as_deref())?;
     let paths = default_paths(args.paths)?;
     if let Some(p) = args.policy.iter().find(|p| !p.exists()) {
         return Err(RunError::MissingPath(p.clone()));
@@ -195,16 +279,29 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
     if !cfg!(feature = "guard") && !args.policy.is_empty() {
         return Err(RunError::NoGuard);
     }
+    if !cfg!(feature = "guard") && !config.policies.is_empty() {
+        return Err(RunError::NoGuard);
+    }
+    // the configured policies first, then those of the command line
     let policies = PolicyOptions {
         defaults: !args.no_default_policies,
-        paths: args.policy,
+        paths: [config.policies, args.policy].concat(),
+    };
+    let known = args.baseline.as_deref().map(read_baseline).transpose()?;
+    // as ruff layers them: a command-line `--select` starts afresh, `--ignore` adds
+    let (select, ignore) = if args.select.is_empty() {
+        (config.select, [config.ignore, args.ignore].concat())
+    } else {
+        (args.select, args.ignore)
     };
     let selection = Selection {
-        select: args.select,
-        ignore: args.ignore,
-        severities: Vec::new(),
+        select,
+        ignore,
+        severities: config.severities,
+        per_path: config.per_path,
+        options: config.options,
     };
-    let analysis = match args.jobs {
+    let mut analysis = match args.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
@@ -212,24 +309,39 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
             .install(|| crate::analyze_with(&paths, &selection, &policies)),
         None => crate::analyze_with(&paths, &selection, &policies),
     };
+    let db = &analysis.loaded.system.db;
+    if let Some(path) = &args.write_baseline {
+        write_file(path, baseline::write(&analysis.diagnostics, db).as_bytes())?;
+        writeln!(
+            out,
+            "wrote the fingerprints of {} findings to {}",
+            analysis.diagnostics.len(),
+            path.display()
+        )?;
+        return Ok(0);
+    }
+    let baselined = known.map_or(0, |known| {
+        baseline::apply(&mut analysis.diagnostics, db, &known)
+    });
     let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let report = Report {
         diagnostics: &analysis.diagnostics,
-        db: &analysis.loaded.system.db,
+        db,
         files_analyzed: analysis.loaded.templates,
+        baselined,
     };
     match &args.output {
-        Some(path) => {
-            let mut buf = Vec::new();
-            report::render(&report, format, false, &mut buf)?;
-            std::fs::write(path, buf).map_err(|source| RunError::Output {
-                path: path.clone(),
-                source,
-            })?;
-        }
+        Some(path) => write_report(&report, format, path)?,
         None => report::render(&report, format, color, out)?,
     }
-    let threshold = args.fail_on.threshold();
+    for (format, path) in &args.report {
+        write_report(&report, *format, path)?;
+    }
+    let threshold = args
+        .fail_on
+        .map(FailOn::threshold)
+        .or(config.fail_on)
+        .unwrap_or(Severity::Warning);
     Ok(u8::from(
         analysis.diagnostics.iter().any(|d| d.severity >= threshold),
     ))

@@ -1,12 +1,12 @@
 //! Findings (what rules return) and diagnostics (findings stamped with code, name, severity).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::source::Span;
 
 /// How bad a finding is (RULES.md: error = deploy fails or events are lost for certain;
 /// warning = events can be lost, duplicated or delayed under failure; info = best practice).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,

@@ -1,17 +1,20 @@
 //! The engine: select rules, run them in parallel (a panicking rule becomes an EL900 finding),
-//! stamp code/name/severity, apply suppressions, sort.
+//! stamp code/name/severity, drop what per-path ignores and suppressions silence, then run the
+//! rules about suppressions (EL904) with what was silenced, and sort.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Finding, Severity};
-use crate::rules::rule::{Context, Rule, RuleMeta};
+use crate::rules::el904_unused_suppression::UnusedSuppression;
+use crate::rules::rule::{Context, Rule, RuleMeta, RuleOptions, lookup};
 use crate::rules::{ALL, el900_internal_error::InternalError};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use crate::suppress;
 
-/// Which rules run and how severe their findings are.
+/// Which rules run, where, how severe their findings are, and with which options.
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
     /// Codes, names or code prefixes to run (empty: all).
@@ -20,6 +23,46 @@ pub struct Selection {
     pub ignore: Vec<String>,
     /// Per-rule severity overrides (code or name -> severity).
     pub severities: Vec<(String, Severity)>,
+    /// Rules whose findings are dropped in the files a glob matches.
+    pub per_path: Vec<PathIgnore>,
+    /// Rule thresholds (`[rules.EL106] visibility-factor = 4`).
+    pub options: RuleOptions,
+}
+
+/// `per-path-ignores = { "legacy/**" = ["EL101"] }`: a glob over file paths relative to `base`
+/// (the configuration file's folder) and the rules it silences there.
+#[derive(Clone, Debug)]
+pub struct PathIgnore {
+    pub glob: globset::GlobMatcher,
+    pub base: PathBuf,
+    /// Codes, names or code prefixes.
+    pub rules: Vec<String>,
+}
+
+impl PathIgnore {
+    /// Whether the glob matches `path` relative to `base` (never when it is outside `base`).
+    #[must_use]
+    pub fn matches(&self, path: &Path) -> bool {
+        absolute(path)
+            .strip_prefix(absolute(&self.base))
+            .is_ok_and(|rel| self.glob.is_match(rel))
+    }
+}
+
+/// `path` made absolute, with `.` and `..` resolved lexically (symlinks are not followed).
+fn absolute(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Whether a selector (code, name or code prefix such as `EL1`) names a rule.
@@ -30,11 +73,25 @@ pub fn selector_matches(sel: &str, meta: &RuleMeta) -> bool {
         || (!sel.is_empty() && meta.code.starts_with(&sel.to_ascii_uppercase()))
 }
 
+/// Whether a selector names at least one rule.
+#[must_use]
+pub fn selector_known(sel: &str) -> bool {
+    ALL.iter().any(|r| selector_matches(sel, r.meta()))
+}
+
 impl Selection {
     #[must_use]
     pub fn enabled(&self, meta: &RuleMeta) -> bool {
         (self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, meta)))
             && !self.ignore.iter().any(|s| selector_matches(s, meta))
+    }
+
+    /// Whether a per-path ignore silences `meta` in the file at `path`.
+    #[must_use]
+    pub fn ignored_in(&self, meta: &RuleMeta, path: &Path) -> bool {
+        self.per_path
+            .iter()
+            .any(|p| p.rules.iter().any(|s| selector_matches(s, meta)) && p.matches(path))
     }
 
     fn severity(&self, meta: &RuleMeta, finding: &Finding) -> Severity {
@@ -49,35 +106,53 @@ impl Selection {
     }
 }
 
-/// Run the selected rules and return sorted, suppressed diagnostics.
+/// Run the selected rules of the registry and return sorted, suppressed diagnostics.
 #[must_use]
 pub fn run(cx: &Context<'_>, selection: &Selection) -> Vec<Diagnostic> {
-    let rules: Vec<&dyn Rule> = ALL
+    run_rules(cx, ALL, selection)
+}
+
+/// Run the rules of `rules` that `selection` enables: a rule that panics becomes an EL900
+/// finding (unless EL900 is deselected) and the others still run. Findings are stamped,
+/// suppressed, sorted and deduplicated. [`run`] passes the registry; tests pass their own rules.
+#[must_use]
+pub fn run_rules(cx: &Context<'_>, rules: &[&dyn Rule], selection: &Selection) -> Vec<Diagnostic> {
+    let late = |meta: &RuleMeta| meta.code == UnusedSuppression::META.code;
+    let rules: Vec<&dyn Rule> = rules
         .iter()
         .copied()
-        .filter(|r| selection.enabled(r.meta()))
+        .filter(|r| selection.enabled(r.meta()) && !late(r.meta()))
         .collect();
-    let internal_enabled = selection.enabled(&InternalError::META);
     let mut out: Vec<Diagnostic> = rules
         .par_iter()
-        .flat_map_iter(|rule| {
-            let meta = rule.meta();
-            match catch_unwind(AssertUnwindSafe(|| rule.check(cx))) {
-                Ok(findings) => findings
-                    .into_iter()
-                    .map(|f| Diagnostic {
-                        code: meta.code,
-                        name: meta.name,
-                        severity: selection.severity(meta, &f),
-                        finding: f,
-                    })
-                    .collect::<Vec<_>>(),
-                Err(panic) if internal_enabled => vec![internal_error(meta, &panic, cx)],
-                Err(_) => Vec::new(),
-            }
-        })
+        .flat_map_iter(|rule| check(*rule, cx, selection))
         .collect();
-    out.retain(|d| !suppress::is_suppressed(cx.sys, d));
+    let ignored = |d: &Diagnostic| {
+        !selection.per_path.is_empty()
+            && lookup(d.code)
+                .is_some_and(|m| ignored_in_file(cx, selection, m, d.finding.span.file))
+    };
+    out.retain(|d| !ignored(d));
+    let mut sups = suppress::collect(cx.sys);
+    out.retain(|d| !suppress::silence(cx.sys, &mut sups, d));
+    if selection.enabled(&UnusedSuppression::META) {
+        for s in &mut sups {
+            let file = cx.sys.templates.get(s.tpl).map(|t| t.file);
+            // an entry naming EL904 itself keeps the others' reports quiet: never unused
+            s.checked = s.rule.is_some_and(|r| {
+                !late(r)
+                    && selection.enabled(r)
+                    && file.is_none_or(|f| !ignored_in_file(cx, selection, r, f))
+            });
+        }
+        let late_cx = Context {
+            suppressions: &sups,
+            ..*cx
+        };
+        let mut found = check(&UnusedSuppression, &late_cx, selection);
+        found.retain(|d| !ignored(d) && !suppress::silence(cx.sys, &mut sups, d));
+        out.extend(found);
+    }
     sort(cx, &mut out);
     out.dedup_by(|a, b| {
         a.code == b.code
@@ -85,6 +160,33 @@ pub fn run(cx: &Context<'_>, selection: &Selection) -> Vec<Diagnostic> {
             && a.finding.message == b.finding.message
     });
     out
+}
+
+/// Run one rule, stamping its findings; a panic becomes an EL900 finding when EL900 is selected.
+fn check(rule: &dyn Rule, cx: &Context<'_>, selection: &Selection) -> Vec<Diagnostic> {
+    let meta = rule.meta();
+    match catch_unwind(AssertUnwindSafe(|| rule.check(cx))) {
+        Ok(findings) => findings
+            .into_iter()
+            .map(|f| Diagnostic {
+                code: meta.code,
+                name: meta.name,
+                severity: selection.severity(meta, &f),
+                finding: f,
+            })
+            .collect(),
+        Err(panic) if selection.enabled(&InternalError::META) => {
+            vec![internal_error(meta, &panic, cx)]
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+fn ignored_in_file(cx: &Context<'_>, selection: &Selection, meta: &RuleMeta, file: FileId) -> bool {
+    cx.sys
+        .db
+        .get(file)
+        .is_some_and(|f| selection.ignored_in(meta, &f.disk_path))
 }
 
 fn internal_error(

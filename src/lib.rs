@@ -3,7 +3,10 @@
 //! Templates (SAM/CloudFormation) and the handler code they deploy are loaded into one event
 //! graph; rules ask that graph questions and return findings with spans.
 
+pub mod baseline;
 pub mod cli;
+pub mod code;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod graph;
@@ -55,6 +58,8 @@ pub fn analyze_with(
         graph: &graph,
         problems: &loaded.problems,
         policy_findings: &outcome.findings,
+        options: &selection.options,
+        suppressions: &[],
     };
     let diagnostics = engine::run(&cx, selection);
     drop(graph);

@@ -32,6 +32,8 @@ pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
         let walker = ignore::WalkBuilder::new(root)
             .follow_links(false)
             .hidden(true)
+            // a `.gitignore` is honoured in a folder that is not (or not yet) a git checkout too
+            .require_git(false)
             .filter_entry(|e| {
                 let name = e.file_name().to_string_lossy();
                 let in_cdk_out = e
@@ -87,6 +89,43 @@ pub fn display_path(p: &Path) -> String {
     s.strip_prefix("./").map_or(s.clone(), str::to_string)
 }
 
+/// Why [`read_text`] did not return a file's text.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Missing, unreadable, or not a regular file (a FIFO, a device, a folder): never opened
+    /// for reading, so `/dev/zero` or a named pipe cannot hang or exhaust the run.
+    Unavailable,
+    /// Larger than the limit (its size in bytes); not read.
+    TooLarge(u64),
+    /// Not UTF-8: the text with replacement characters and the byte offset of the first error.
+    NotUtf8(String, usize),
+}
+
+/// Read a regular file of at most `max` bytes as text, reading no more than `max` + 1 bytes
+/// even if the file grows meanwhile.
+pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|_| ReadError::Unavailable)?;
+    if !meta.is_file() {
+        return Err(ReadError::Unavailable);
+    }
+    if meta.len() > max {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|_| ReadError::Unavailable)?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|_| ReadError::Unavailable)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        ReadError::NotUtf8(String::from_utf8_lossy(e.as_bytes()).into_owned(), at)
+    })
+}
+
 /// Whether text may be a template (cheap check before parsing).
 fn may_be_template(text: &[u8]) -> bool {
     let has = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
@@ -102,39 +141,33 @@ enum Read {
 }
 
 fn read_candidate(path: &Path) -> Read {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return Read::Skip;
-    };
-    if meta.len() > MAX_TEMPLATE_BYTES {
-        let head = std::fs::File::open(path).ok().and_then(|f| {
-            use std::io::Read as _;
-            let mut buf = Vec::new();
-            f.take(65_536).read_to_end(&mut buf).ok().map(|_| buf)
-        });
-        return match head {
-            Some(h) if may_be_template(&h) && !h.contains(&0) => Read::Broken(
-                path.to_path_buf(),
-                String::new(),
-                format!(
-                    "file is {} bytes, larger than any CloudFormation template (limit {MAX_TEMPLATE_BYTES})",
-                    meta.len()
+    let looks_binary = |text: &str| text.bytes().take(8192).any(|b| b == 0);
+    match read_text(path, MAX_TEMPLATE_BYTES) {
+        Err(ReadError::Unavailable) => Read::Skip,
+        Err(ReadError::TooLarge(len)) => {
+            let head = std::fs::File::open(path).ok().and_then(|f| {
+                use std::io::Read as _;
+                let mut buf = Vec::new();
+                f.take(65_536).read_to_end(&mut buf).ok().map(|_| buf)
+            });
+            match head {
+                Some(h) if may_be_template(&h) && !h.contains(&0) => Read::Broken(
+                    path.to_path_buf(),
+                    String::new(),
+                    format!(
+                        "file is {len} bytes, larger than any CloudFormation template (limit {MAX_TEMPLATE_BYTES})"
+                    ),
+                    0,
                 ),
-                0,
-            ),
-            _ => Read::Skip,
-        };
-    }
-    let Ok(bytes) = std::fs::read(path) else {
-        return Read::Skip;
-    };
-    if !may_be_template(&bytes) || bytes.iter().take(8192).any(|&b| b == 0) {
-        return Read::Skip;
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Read::Text(path.to_path_buf(), text),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                _ => Read::Skip,
+            }
+        }
+        Ok(text) if may_be_template(text.as_bytes()) && !looks_binary(&text) => {
+            Read::Text(path.to_path_buf(), text)
+        }
+        Err(ReadError::NotUtf8(text, at))
+            if may_be_template(text.as_bytes()) && !looks_binary(&text) =>
+        {
             Read::Broken(
                 path.to_path_buf(),
                 text,
@@ -142,6 +175,7 @@ fn read_candidate(path: &Path) -> Read {
                 at,
             )
         }
+        Ok(_) | Err(ReadError::NotUtf8(..)) => Read::Skip,
     }
 }
 
@@ -190,6 +224,7 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
     let n = templates.len();
     let mut system = System::new(db, templates);
     problems.extend(system.load_definitions());
+    system.load_code();
     Loaded {
         system,
         problems,

@@ -1,39 +1,142 @@
 //! Suppressions: `Metadata: {eventlint: {ignore: [EL101, queue-without-dlq]}}` on a resource
 //! (findings whose resource it is) or at the template's top level (the whole file).
+//!
+//! Findings about a SAM event or a resource SAM generates (the rule of an `EventBridgeRule`
+//! event, the queue of an `SqsSubscription`) name the function as their resource, so the
+//! suppression sits on the function, the only place the user can write it. Findings in a state
+//! machine's `DefinitionUri` file belong to the template that declares the state machine.
+//!
+//! Every entry is collected once; the engine records which entries silenced a finding, and
+//! EL904 reports the unknown and unused ones.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Node, System};
+use crate::model::{Node, System, TplId};
+use crate::rules::rule::{RuleMeta, lookup};
+use crate::source::Span;
 
-fn ignores(metadata: Option<&Node>, d: &Diagnostic) -> bool {
-    metadata
-        .and_then(|m| m.path(&["eventlint", "ignore"]))
-        .map(|list| {
-            if list.is_seq() {
-                list.items().iter().collect::<Vec<_>>()
-            } else {
-                vec![list]
-            }
-        })
-        .is_some_and(|items| {
-            items.iter().filter_map(|n| n.as_str()).any(|s| {
-                let s = s.trim();
-                s.eq_ignore_ascii_case(d.code) || s.eq_ignore_ascii_case(d.name)
-            })
-        })
+/// One entry of an `ignore` list.
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    /// The entry as written.
+    pub text: String,
+    pub span: Span,
+    pub tpl: TplId,
+    /// The resource whose `Metadata` holds it; `None` at the template's top level.
+    pub resource: Option<String>,
+    /// The rule it names by code or name; `None` when it names none.
+    pub rule: Option<&'static RuleMeta>,
+    /// Set by the engine: the entry silenced at least one finding.
+    pub used: bool,
+    /// Set by the engine: its rule ran where the entry applies, so an unused entry is stale.
+    pub checked: bool,
+    /// For a comment in handler code (`# eventlint: ignore[EL401] reason`): its 1-based line; it
+    /// applies to findings on that line and the next in the same file.
+    pub line: Option<u32>,
 }
 
-/// Whether a diagnostic is suppressed by template metadata.
+fn entries(metadata: Option<&Node>) -> Vec<&Node> {
+    match metadata.and_then(|m| m.path(&["eventlint", "ignore"])) {
+        Some(list) if list.is_seq() => list.items().iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    }
+}
+
+/// Every suppression entry of every template, in template order.
 #[must_use]
-pub fn is_suppressed(sys: &System, d: &Diagnostic) -> bool {
-    let Some(t) = sys.templates.iter().find(|t| t.file == d.finding.span.file) else {
+pub fn collect(sys: &System) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for (tpl, t) in sys.templates.iter().enumerate() {
+        let scopes = std::iter::once((None, t.root.get("Metadata"))).chain(
+            t.resources
+                .iter()
+                .map(|r| (Some(r.id.as_str()), r.node.get("Metadata"))),
+        );
+        for (resource, metadata) in scopes {
+            for item in entries(metadata) {
+                let Some(text) = item.as_str() else { continue };
+                out.push(Suppression {
+                    text: text.to_string(),
+                    span: item.span,
+                    tpl,
+                    resource: resource.map(str::to_string),
+                    rule: lookup(text),
+                    used: false,
+                    checked: false,
+                    line: None,
+                });
+            }
+        }
+    }
+    // comments in handler code, once per file (a file may serve several functions)
+    let mut seen = std::collections::BTreeSet::new();
+    for ((tpl, _), code) in &sys.code {
+        for &file in &code.files {
+            if !seen.insert(file) {
+                continue;
+            }
+            let Some(src) = sys.db.get(file) else {
+                continue;
+            };
+            for c in crate::code::suppress::scan(&src.text) {
+                for rule in c.rules {
+                    out.push(Suppression {
+                        rule: lookup(&rule),
+                        text: rule,
+                        span: Span::new(file, c.offset, c.offset),
+                        tpl: *tpl,
+                        resource: None,
+                        used: false,
+                        checked: false,
+                        line: Some(c.line),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The template a finding belongs to: the one in its file, or the one declaring the state
+/// machine whose definition file it is in.
+#[must_use]
+pub fn template_of(sys: &System, d: &Diagnostic) -> Option<TplId> {
+    let file = d.finding.span.file;
+    if let Some(tpl) = sys.templates.iter().position(|t| t.file == file) {
+        return Some(tpl);
+    }
+    let id = d.finding.resource.as_ref()?;
+    (0..sys.templates.len()).find(|&tpl| {
+        let key = (tpl, id.clone());
+        sys.definitions
+            .get(&key)
+            .is_some_and(|def| def.in_file && def.root.span.file == file)
+            || sys.code.get(&key).is_some_and(|c| c.files.contains(&file))
+    })
+}
+
+/// Whether an entry silences `d`; every entry that does is marked used.
+pub fn silence(sys: &System, sups: &mut [Suppression], d: &Diagnostic) -> bool {
+    let Some(tpl) = template_of(sys, d) else {
         return false;
     };
-    if ignores(t.root.get("Metadata"), d) {
-        return true;
+    let line = sys
+        .db
+        .get(d.finding.span.file)
+        .map(|f| f.line_col(d.finding.span.start).0);
+    let mut silenced = false;
+    for s in sups.iter_mut().filter(|s| {
+        let place = match s.line {
+            // a code comment covers its own line and the next, in its own file
+            Some(l) => {
+                s.span.file == d.finding.span.file && line.is_some_and(|dl| dl == l || dl == l + 1)
+            }
+            None => s.tpl == tpl && (s.resource.is_none() || s.resource == d.finding.resource),
+        };
+        place && s.rule.is_some_and(|r| r.code == d.code)
+    }) {
+        s.used = true;
+        silenced = true;
     }
-    d.finding
-        .resource
-        .as_deref()
-        .and_then(|id| t.resource(id))
-        .is_some_and(|r| ignores(r.node.get("Metadata"), d))
+    silenced
 }

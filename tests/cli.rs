@@ -49,7 +49,7 @@ fn exit_code_follows_fail_on() {
             "check",
             bad,
             "--ignore",
-            "task-without-catch,EL112,EL903",
+            "task-without-catch,EL112,state-machine-without-failure-alarm,EL903",
             "--fail-on",
             "info",
         ])
@@ -129,6 +129,46 @@ fn seed_graph_has_the_hand_drawn_edges() {
     }
 }
 
+/// The permission model on the graph: the plain rule's delivery to a function whose only
+/// permission is the one SAM scopes to its own rule is denied; the state machine's policy
+/// template is an `allows` edge. Mermaid crosses the denied edge out, dot draws it red.
+#[test]
+fn seed_graph_shows_denied_deliveries_and_allows_edges() {
+    let out = eventlint()
+        .args(["graph", "fixtures/seed", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let edges = doc["edges"].as_array().unwrap();
+    let denied: Vec<String> = edges
+        .iter()
+        .filter(|e| e["denied"].as_bool() == Some(true))
+        .map(|e| format!("{} {} {}", e["from"], e["kind"], e["to"]).replace('"', ""))
+        .collect();
+    assert_eq!(denied, ["MyEventRule routes ProcessOrderFunction"]);
+    assert!(edges.iter().any(|e| e["from"] == "MyStateMachine"
+        && e["to"] == "ProcessFunction"
+        && e["label"] == "allows lambda:InvokeFunction"));
+    let mermaid = eventlint()
+        .args(["graph", "fixtures/seed"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(mermaid.stdout).unwrap();
+    assert!(text.contains("--x|routes: denied|"), "{text}");
+    assert!(text.contains("linkStyle "), "{text}");
+    let dot = eventlint()
+        .args(["graph", "fixtures/seed", "--format", "dot"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(dot.stdout).unwrap();
+    assert!(
+        text.contains(
+            "\"MyEventRule\" -> \"ProcessOrderFunction\" [label=\"routes: denied\", style=dashed, color=red"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn graph_output_is_deterministic() {
     for format in ["mermaid", "dot", "json"] {
@@ -179,4 +219,49 @@ fn example_graph_mermaid() {
         .output()
         .unwrap();
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
+
+/// `--report FORMAT=FILE` writes the same findings in more formats from the one analysis:
+/// each file is byte for byte what `--format FORMAT` prints on its own.
+#[test]
+fn report_writes_other_formats_from_the_same_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = "fixtures/examples/order-service";
+    let sarif = dir.path().join("eventlint.sarif");
+    let github = dir.path().join("annotations.txt");
+    let pretty = dir.path().join("report.txt");
+    let out = eventlint()
+        .args(["check", example, "--format", "json", "--report"])
+        .arg(format!("sarif={}", sarif.display()))
+        .arg(format!("--report=github={}", github.display()))
+        .args(["--report", &format!("pretty={}", pretty.display())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let alone = |format: &str| {
+        eventlint()
+            .args(["check", example, "--format", format])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(out.stdout, alone("json"));
+    assert_eq!(std::fs::read(&sarif).unwrap(), alone("sarif"));
+    assert_eq!(std::fs::read(&github).unwrap(), alone("github"));
+    assert_eq!(std::fs::read(&pretty).unwrap(), alone("pretty"));
+
+    for bad in ["xml=out.xml", "sarif", "sarif="] {
+        eventlint()
+            .args(["check", example, "--report", bad])
+            .assert()
+            .code(2);
+    }
+    eventlint()
+        .args(["check", example, "--report"])
+        .arg(format!(
+            "sarif={}",
+            dir.path().join("no/such/dir/x.sarif").display()
+        ))
+        .assert()
+        .code(2);
 }

@@ -96,7 +96,6 @@ fn the_shipped_pack_runs_by_default_and_can_be_turned_off() {
         .filter_map(|f| f["policy"].as_str())
         .collect();
     for expected in [
-        "sqs_queue_encrypted",
         "sns_topic_encrypted",
         "event_bus_archived",
         "dynamodb_table_pitr",
@@ -178,7 +177,7 @@ fn policy_findings_are_suppressible_on_the_resource_and_the_template() {
     let dir = tempfile::tempdir().unwrap();
     let tpl = |metadata: &str, resource_metadata: &str| {
         format!(
-            "AWSTemplateFormatVersion: '2010-09-09'\n{metadata}Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n{resource_metadata}  Other:\n    Type: AWS::SNS::Topic\n"
+            "AWSTemplateFormatVersion: '2010-09-09'\n{metadata}Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n{resource_metadata}    Properties:\n      SqsManagedSseEnabled: false\n  Other:\n    Type: AWS::SNS::Topic\n"
         )
     };
     let cases = [
@@ -261,4 +260,67 @@ fn a_missing_policy_path_is_a_usage_error() {
         .args(["check", EXAMPLE, "--policy", "no/such/policy.guard"])
         .assert()
         .code(2);
+}
+
+#[test]
+fn configured_policies_are_relative_to_the_config_and_add_to_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("eventlint.toml");
+    let policy = root().join("fixtures/policies/redrive.guard");
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::copy(&policy, dir.path().join("policies/redrive.guard")).unwrap();
+    std::fs::write(&config, "policies = [\"policies/redrive.guard\"]\n").unwrap();
+    let config = config.to_str().unwrap();
+    let base = [
+        EXAMPLE,
+        "--select",
+        "EL903",
+        "--no-default-policies",
+        "--config",
+        config,
+    ];
+    let (_, findings) = check(&base);
+    let lines: Vec<u64> = summary(&findings).iter().map(|f| f.1).collect();
+    assert_eq!(lines, [139], "{findings:?}");
+    assert_eq!(findings[0]["policy"], "redrive_max_receive_count");
+    // `--policy` adds to them: the same check under another rule name
+    let strict = dir.path().join("strict.guard");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(
+        &strict,
+        text.replace("rule redrive_max", "rule strict_redrive_max"),
+    )
+    .unwrap();
+    let (_, findings) = check(&[&base[..], &["--policy", strict.to_str().unwrap()]].concat());
+    let mut names: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["policy"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "redrive_max_receive_count",
+            "strict_redrive_max_receive_count"
+        ]
+    );
+}
+
+#[test]
+fn a_configured_policy_that_does_not_exist_names_the_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("eventlint.toml");
+    std::fs::write(&config, "fail-on = \"error\"\npolicies = [\"team/\"]\n").unwrap();
+    let out = Command::cargo_bin("eventlint")
+        .unwrap()
+        .current_dir(root())
+        .args(["check", EXAMPLE, "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("eventlint.toml:2: key `policies`: policy path `team/` does not exist"),
+        "{stderr}"
+    );
 }

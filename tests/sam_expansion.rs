@@ -73,7 +73,17 @@ fn label(kind: EdgeKind, cfg: &Cfg<'_>) -> String {
             d
         }
         Cfg::Task { .. } => "task".into(),
-        Cfg::None | Cfg::Target { .. } => String::new(),
+        Cfg::Code { .. } => "code".into(),
+        Cfg::Alarm {
+            namespace, metric, ..
+        } => format!(
+            "{}/{}",
+            namespace.as_deref().unwrap_or("?"),
+            metric.as_deref().unwrap_or("?")
+        ),
+        Cfg::None | Cfg::Target { .. } | Cfg::Allows { .. } | Cfg::Composite { .. } => {
+            String::new()
+        }
     };
     if detail.is_empty() {
         kind.as_str().to_string()

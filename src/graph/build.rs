@@ -26,6 +26,10 @@ pub fn build(sys: &System) -> Graph<'_> {
         b.resource(h.tpl, h.res);
     }
     super::sfn::state_machines(&mut b);
+    super::code::code_edges(&mut b);
+    super::access::allows_edges(&mut b);
+    // after every resource, so that alarms can name the resources SAM generates
+    super::alarms::alarms(&mut b);
     b.g
 }
 
@@ -272,7 +276,6 @@ impl<'a> Builder<'a> {
                 }
             }
             "AWS::Pipes::Pipe" => self.pipe(tpl, res, me, owner),
-            "AWS::CloudWatch::Alarm" => super::alarms::alarm(self, tpl, res),
             // queues that receive failed events without a rule target: the bus-level DLQ and
             // the on-failure queue of an enhanced-bus subscriber
             "AWS::Events::EventBus" => {

@@ -2,8 +2,10 @@
 //! move between them, each edge with the span that created it. Rules ask questions of the graph
 //! through the query methods here, never of the raw YAML.
 
+mod access;
 mod alarms;
 mod build;
+mod code;
 mod render;
 mod sam;
 mod sfn;
@@ -17,6 +19,7 @@ use petgraph::visit::EdgeRef;
 use crate::model::{Node, Resource, System, TplId};
 use crate::source::Span;
 
+pub use access::{TaskCall, delivery, task_action, task_call};
 pub use build::build;
 pub use render::{render_dot, render_json, render_mermaid};
 
@@ -148,6 +151,37 @@ pub enum Cfg<'a> {
         path: String,
         sync: bool,
     },
+    /// An SDK call in the function's handler code: the index into its `FileFacts::calls`, and
+    /// for invocations whether the caller waits (`None` when the invocation type is computed).
+    Code {
+        call: usize,
+        sync: Option<bool>,
+    },
+    /// An `allows` edge: the actions a policy statement grants on the resource, and for a
+    /// resource policy the principal it grants them to.
+    Allows {
+        actions: Vec<String>,
+        principal: Option<String>,
+    },
+    /// A CloudWatch alarm watching a resource: one dimension of one metric the alarm reads.
+    /// `namespace`/`metric` are `None` when not known here; `used` is false for a metric of a
+    /// metric-math alarm that the evaluated expression does not use; `known` is false when the
+    /// dimension's value is not known here (the edge then goes to an external `unknown` node).
+    /// `dimension` is `*` for a Metrics Insights query, which may select anything.
+    Alarm {
+        namespace: Option<String>,
+        metric: Option<String>,
+        dimension: &'static str,
+        used: bool,
+        known: bool,
+        /// Where the metric is named, for labels.
+        metric_span: Span,
+    },
+    /// A composite alarm's `AlarmRule` naming another alarm (`known` false: a name in the rule
+    /// not known here; the edge then goes to an external `unknown` node).
+    Composite {
+        known: bool,
+    },
 }
 
 /// Who declared an edge: the resource the user must edit, and for SAM events the event.
@@ -266,6 +300,7 @@ impl<'a> Graph<'a> {
             for (from, e) in self.incoming(ix, kind) {
                 let is_async = match (&e.cfg, kind) {
                     (Cfg::Invoke { sync }, _) => !sync,
+                    (Cfg::Code { sync, .. }, _) => *sync == Some(false),
                     (Cfg::Target { target, .. }, _) => {
                         // Pipes invoke a function synchronously unless `InvocationType` is
                         // FIRE_AND_FORGET; an EventsV2 subscriber is asynchronous only with
@@ -297,6 +332,15 @@ impl<'a> Graph<'a> {
             }
         }
         out
+    }
+
+    /// The alarms watching a node: (alarm node, edge with `Cfg::Alarm`), composite alarms
+    /// excluded.
+    pub fn alarms_on(&self, ix: NodeIx) -> Vec<(NodeIx, &GEdge<'a>)> {
+        self.incoming(ix, EdgeKind::Alarms)
+            .into_iter()
+            .filter(|(_, e)| matches!(e.cfg, Cfg::Alarm { .. }))
+            .collect()
     }
 
     /// The node a resource of a template maps to.

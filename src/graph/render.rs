@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Graph, NodeIx, NodeKind};
+use super::{Cfg, GEdge, Graph, NodeIx, NodeKind};
 use crate::model::System;
+use crate::model::iam::Decision;
 
 fn node_name(sys: &System, g: &Graph<'_>, ix: NodeIx) -> String {
     let Some(n) = g.node(ix) else {
@@ -45,13 +46,46 @@ fn connected(sys: &System, g: &Graph<'_>) -> Vec<(NodeIx, String)> {
     v
 }
 
-fn ordered_edges(sys: &System, g: &Graph<'_>) -> Vec<(String, String, &'static str)> {
-    let mut v: Vec<(String, String, &'static str)> =
+/// An edge as drawn: from, to, label (the kind, for `allows` edges with the actions and the
+/// principal), and whether the permission model denies the delivery.
+type Drawn = (String, String, String, bool);
+
+/// The label of an edge, with at most `max` actions of an `allows` edge.
+fn edge_label(e: &GEdge<'_>, max: usize) -> String {
+    match &e.cfg {
+        Cfg::Allows { actions, principal } => {
+            let mut shown: Vec<&str> = actions.iter().take(max).map(String::as_str).collect();
+            let more = actions.len().saturating_sub(max);
+            let extra = format!("+{more}");
+            if more > 0 {
+                shown.push(&extra);
+            }
+            let mut label = format!("{} {}", e.kind.as_str(), shown.join(" "));
+            if let Some(p) = principal {
+                label.push_str(&format!(" to {p}"));
+            }
+            label
+        }
+        _ => e.kind.as_str().to_string(),
+    }
+}
+
+fn ordered_edges(sys: &System, g: &Graph<'_>) -> Vec<Drawn> {
+    let mut v: Vec<Drawn> =
         g.g.edge_indices()
             .filter_map(|e| {
                 let (a, b) = g.g.edge_endpoints(e)?;
                 let w = g.g.edge_weight(e)?;
-                Some((node_name(sys, g, a), node_name(sys, g, b), w.kind.as_str()))
+                let denied = matches!(
+                    super::access::delivery(sys, g, a, b, w),
+                    Some(Decision::Denied(_))
+                );
+                Some((
+                    node_name(sys, g, a),
+                    node_name(sys, g, b),
+                    edge_label(w, 2),
+                    denied,
+                ))
             })
             .collect();
     v.sort();
@@ -80,13 +114,25 @@ pub fn render_mermaid(sys: &System, g: &Graph<'_>) -> String {
         };
         let _ = writeln!(out, "  {shape}");
     }
-    for (a, b, kind) in ordered_edges(sys, g) {
-        let arrow = if kind == "dead-letters" {
-            "-.->"
-        } else {
-            "-->"
+    let mut denied = Vec::new();
+    for (i, (a, b, label, deny)) in ordered_edges(sys, g).into_iter().enumerate() {
+        let (arrow, label) = match (deny, label.as_str()) {
+            (true, _) => {
+                denied.push(i.to_string());
+                ("--x", format!("{label}: denied"))
+            }
+            (false, "dead-letters") => ("-.->", label),
+            (false, l) if l.starts_with("allows") => ("-.->", label),
+            _ => ("-->", label),
         };
-        let _ = writeln!(out, "  {} {arrow}|{kind}| {}", id_of(&a), id_of(&b));
+        let _ = writeln!(out, "  {} {arrow}|{label}| {}", id_of(&a), id_of(&b));
+    }
+    if !denied.is_empty() {
+        let _ = writeln!(
+            out,
+            "  linkStyle {} stroke:#d62728,color:#d62728",
+            denied.join(",")
+        );
     }
     out
 }
@@ -110,17 +156,22 @@ pub fn render_dot(sys: &System, g: &Graph<'_>) -> String {
             esc(short_type(&n.ty))
         );
     }
-    for (a, b, kind) in ordered_edges(sys, g) {
-        let style = if kind == "dead-letters" {
-            ", style=dashed"
-        } else {
-            ""
+    for (a, b, label, denied) in ordered_edges(sys, g) {
+        let (label, style) = match (denied, label.as_str()) {
+            (true, _) => (
+                format!("{label}: denied"),
+                ", style=dashed, color=red, fontcolor=red",
+            ),
+            (false, "dead-letters") => (label, ", style=dashed"),
+            (false, l) if l.starts_with("allows") => (label, ", style=dotted, color=gray"),
+            _ => (label, ""),
         };
         let _ = writeln!(
             out,
-            "  \"{}\" -> \"{}\" [label=\"{kind}\"{style}];",
+            "  \"{}\" -> \"{}\" [label=\"{}\"{style}];",
             esc(&a),
-            esc(&b)
+            esc(&b),
+            esc(&label)
         );
     }
     out.push_str("}\n");
@@ -131,10 +182,19 @@ fn esc(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-/// An edge for JSON output: from, to, kind, and where it was declared.
-type EdgeRow = (String, String, &'static str, Option<(String, u32)>);
+/// An edge for JSON output: from, to, kind, label, denied, and where it was declared.
+type EdgeRow = (
+    String,
+    String,
+    &'static str,
+    String,
+    bool,
+    Option<(String, u32)>,
+);
 
-/// JSON: `{"nodes": [{id, type, kind, file, line}], "edges": [{from, to, kind, file, line}]}`.
+/// JSON: `{"nodes": [{id, type, kind, file, line}], "edges": [{from, to, kind, label, denied,
+/// file, line}]}`; `label` is the kind, for `allows` edges with the actions and principal;
+/// `denied` says the permission model denies the delivery.
 #[must_use]
 pub fn render_json(sys: &System, g: &Graph<'_>) -> String {
     let loc = |span: crate::source::Span| {
@@ -159,10 +219,16 @@ pub fn render_json(sys: &System, g: &Graph<'_>) -> String {
             .filter_map(|e| {
                 let (a, b) = g.g.edge_endpoints(e)?;
                 let w = g.g.edge_weight(e)?;
+                let denied = matches!(
+                    super::access::delivery(sys, g, a, b, w),
+                    Some(Decision::Denied(_))
+                );
                 Some((
                     node_name(sys, g, a),
                     node_name(sys, g, b),
                     w.kind.as_str(),
+                    edge_label(w, usize::MAX),
+                    denied,
                     loc(w.span),
                 ))
             })
@@ -170,7 +236,7 @@ pub fn render_json(sys: &System, g: &Graph<'_>) -> String {
     edges.sort();
     let edges: Vec<serde_json::Value> = edges
         .into_iter()
-        .map(|(a, b, k, l)| serde_json::json!({"from": a, "to": b, "kind": k, "file": l.as_ref().map(|x| &x.0), "line": l.as_ref().map(|x| x.1)}))
+        .map(|(a, b, k, label, denied, l)| serde_json::json!({"from": a, "to": b, "kind": k, "label": label, "denied": denied, "file": l.as_ref().map(|x| &x.0), "line": l.as_ref().map(|x| x.1)}))
         .collect();
     let doc = serde_json::json!({"nodes": nodes, "edges": edges});
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"

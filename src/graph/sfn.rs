@@ -2,7 +2,6 @@
 
 use super::build::{Builder, Want};
 use super::{Cfg, EdgeKind, Owner};
-use crate::model::node::{Entry, Kind, Node};
 use crate::model::sfn::{Integration, Mode, tasks};
 
 /// Add the edges of every state machine's Task states.
@@ -51,39 +50,13 @@ pub(super) fn state_machines(b: &mut Builder<'_>) {
                 (None, _) => continue,
                 (Some(_), _) if task.target_dynamic => continue,
                 (Some(t), Integration::EventBridgePutEvents)
-                    if sys
-                        .sym(*tpl, &with_vars(t, def.vars.as_ref()))
-                        .literal()
-                        .as_deref()
-                        == Some("default") =>
+                    if sys.sym(*tpl, &def.with_vars(t)).literal().as_deref() == Some("default") =>
                 {
                     b.default_bus(t.span)
                 }
-                (Some(t), _) => b.resolve(*tpl, &with_vars(t, def.vars.as_ref()), want),
+                (Some(t), _) => b.resolve(*tpl, &def.with_vars(t), want),
             };
             b.edge(me, to, kind, task.name_span, owner, cfg);
         }
-    }
-}
-
-/// A `${...}` string from a definition as an `Fn::Sub` over the definition's variables, so the
-/// usual resolution applies (substitution variables, then template names).
-fn with_vars(node: &Node, vars: Option<&Node>) -> Node {
-    match node.as_str() {
-        Some(s) if s.contains("${") => {
-            let args = match vars {
-                Some(v) => Kind::Seq(vec![node.clone(), v.clone()]),
-                None => Kind::Str(s.to_string()),
-            };
-            Node::new(
-                node.span,
-                Kind::Map(vec![Entry {
-                    key: "Fn::Sub".into(),
-                    key_span: node.span,
-                    value: Node::new(node.span, args),
-                }]),
-            )
-        }
-        _ => node.clone(),
     }
 }

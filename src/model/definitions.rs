@@ -3,6 +3,7 @@
 
 use super::node::{Entry, Kind, Node};
 use super::{Problem, System, TplId, parse_text};
+use crate::load::{MAX_TEMPLATE_BYTES, ReadError, read_text};
 use crate::source::{SourceFile, Span};
 
 /// A state machine's definition and how to resolve the `${...}` placeholders in it.
@@ -15,6 +16,32 @@ pub struct Definition {
     pub vars: Option<Node>,
     /// The definition lives in its own file (`DefinitionUri`).
     pub in_file: bool,
+}
+
+impl Definition {
+    /// A value from the definition as the template sees it: a `${...}` string becomes an
+    /// `Fn::Sub` over the definition's variables, so the usual resolution applies (substitution
+    /// variables, then template names). Other values are returned as they are.
+    #[must_use]
+    pub fn with_vars(&self, node: &Node) -> Node {
+        match node.as_str() {
+            Some(s) if s.contains("${") => {
+                let args = match &self.vars {
+                    Some(v) => Kind::Seq(vec![node.clone(), v.clone()]),
+                    None => Kind::Str(s.to_string()),
+                };
+                Node::new(
+                    node.span,
+                    Kind::Map(vec![Entry {
+                        key: "Fn::Sub".into(),
+                        key_span: node.span,
+                        value: Node::new(node.span, args),
+                    }]),
+                )
+            }
+            _ => node.clone(),
+        }
+    }
 }
 
 impl System {
@@ -30,12 +57,14 @@ impl System {
                     found.push((tpl, r.id.clone(), Source::Inline(def.clone()), vars));
                 } else if let Some(ds) = r.prop("DefinitionString") {
                     found.push((tpl, r.id.clone(), Source::String(ds.clone()), vars));
-                } else if let Some(uri) = r.prop("DefinitionUri").and_then(Node::as_str) {
+                } else if let Some(node) = r.prop("DefinitionUri")
+                    && let Some(uri) = node.as_str()
+                {
                     if !uri.starts_with("s3://") {
                         found.push((
                             tpl,
                             r.id.clone(),
-                            Source::File(t.dir.join(uri), uri.to_string()),
+                            Source::File(t.dir.join(uri), uri.to_string(), node.span),
                             vars,
                         ));
                     }
@@ -50,9 +79,26 @@ impl System {
                     in_file: false,
                 }),
                 Source::String(node) => self.definition_string(tpl, &node, vars),
-                Source::File(path, shown) => {
-                    let Ok(text) = std::fs::read_to_string(&path) else {
-                        continue;
+                Source::File(path, shown, uri_span) => {
+                    let text = match read_text(&path, MAX_TEMPLATE_BYTES) {
+                        Ok(text) => text,
+                        Err(ReadError::Unavailable) => continue,
+                        Err(ReadError::TooLarge(size)) => {
+                            problems.push(Problem::fatal(
+                                format!(
+                                    "definition file `{shown}` is {size} bytes, larger than any state machine definition (limit {MAX_TEMPLATE_BYTES})"
+                                ),
+                                uri_span,
+                            ));
+                            continue;
+                        }
+                        Err(ReadError::NotUtf8(..)) => {
+                            problems.push(Problem::fatal(
+                                format!("definition file `{shown}` is not valid UTF-8"),
+                                uri_span,
+                            ));
+                            continue;
+                        }
                     };
                     let display = crate::load::display_path(&path);
                     let file = self.db.add(SourceFile::new(
@@ -135,7 +181,8 @@ impl System {
 enum Source {
     Inline(Node),
     String(Node),
-    File(std::path::PathBuf, String),
+    /// The file's path, the `DefinitionUri` as written, and its span.
+    File(std::path::PathBuf, String, Span),
 }
 
 fn merge_vars(map: &Node, other: Option<Node>) -> Node {

@@ -41,9 +41,16 @@ pub struct Sym {
 }
 
 impl Sym {
+    /// Literal text; the empty string has no parts, so that `!Sub "${Q.Arn}"` and
+    /// `!GetAtt Q.Arn` resolve to equal values.
     fn lit(s: impl Into<String>) -> Self {
+        let s = s.into();
         Sym {
-            parts: vec![Part::Lit(s.into())],
+            parts: if s.is_empty() {
+                Vec::new()
+            } else {
+                vec![Part::Lit(s)]
+            },
         }
     }
 
@@ -56,6 +63,7 @@ impl Sym {
     fn push(&mut self, other: Sym) {
         for p in other.parts {
             match (self.parts.last_mut(), p) {
+                (_, Part::Lit(b)) if b.is_empty() => {}
                 (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(&b),
                 (_, p) => self.parts.push(p),
             }

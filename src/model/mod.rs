@@ -1,5 +1,6 @@
 //! Templates: loading (YAML/JSON with spans), intrinsic resolution and SAM semantics.
 
+pub mod alarm;
 pub mod aws;
 pub mod definitions;
 pub mod fact;
@@ -67,6 +68,8 @@ pub struct System {
     pub names: names::NameIndex,
     /// State machine definitions, by (template, logical ID).
     pub definitions: HashMap<(TplId, String), definitions::Definition>,
+    /// Handler code of every function, by (template, logical ID).
+    pub code: std::collections::BTreeMap<(TplId, String), crate::code::FunctionCode>,
 }
 
 /// A resource together with the template it belongs to.
@@ -86,6 +89,7 @@ impl System {
             exports: HashMap::new(),
             names: names::NameIndex::default(),
             definitions: HashMap::new(),
+            code: std::collections::BTreeMap::new(),
         };
         let mut exports = HashMap::new();
         for (tpl, t) in sys.templates.iter().enumerate() {

@@ -21,6 +21,12 @@ const NAMED: &[(&str, &str, &str)] = &[
     ("dynamodb", "AWS::Serverless::SimpleTable", "TableName"),
     ("s3", "AWS::S3::Bucket", "BucketName"),
     ("kinesis", "AWS::Kinesis::Stream", "Name"),
+    ("cloudwatch-alarm", "AWS::CloudWatch::Alarm", "AlarmName"),
+    (
+        "cloudwatch-alarm",
+        "AWS::CloudWatch::CompositeAlarm",
+        "AlarmName",
+    ),
 ];
 
 /// Resource names, as glob patterns (`*` where a pseudo parameter such as the stack name is).
@@ -49,38 +55,26 @@ impl NameIndex {
     /// The one resource of a service whose name matches (none when ambiguous).
     #[must_use]
     pub fn lookup(&self, service: &str, name: &str) -> Option<(TplId, &str)> {
-        let mut found = None;
-        for (svc, pat, tpl, id) in &self.entries {
-            if *svc == service && (glob(pat, name) || glob(name, pat)) {
-                if found.is_some() {
-                    return None;
-                }
-                found = Some((*tpl, id.as_str()));
-            }
+        match self.lookup_all(service, name).as_slice() {
+            [one] => Some(*one),
+            _ => None,
         }
-        found
+    }
+
+    /// Every resource of a service whose name matches.
+    #[must_use]
+    pub fn lookup_all(&self, service: &str, name: &str) -> Vec<(TplId, &str)> {
+        self.entries
+            .iter()
+            .filter(|(svc, pat, ..)| *svc == service && (glob(pat, name) || glob(name, pat)))
+            .map(|(_, _, tpl, id)| (*tpl, id.as_str()))
+            .collect()
     }
 }
 
 /// `*` matches any run of characters.
 fn glob(pat: &str, text: &str) -> bool {
-    let Some((head, rest)) = pat.split_once('*') else {
-        return pat == text;
-    };
-    let Some(mut t) = text.strip_prefix(head) else {
-        return false;
-    };
-    let parts: Vec<&str> = rest.split('*').collect();
-    for (i, p) in parts.iter().enumerate() {
-        if i + 1 == parts.len() {
-            return t.ends_with(p) && t.len() >= p.len();
-        }
-        match t.find(p) {
-            Some(pos) => t = &t[pos + p.len()..],
-            None => return false,
-        }
-    }
-    true
+    super::iam::glob(pat, text)
 }
 
 /// The service key and resource name a literal reference names.
@@ -114,6 +108,9 @@ pub fn parse_reference(text: &str, hint: Option<&str>) -> Option<(&'static str, 
                 .strip_prefix("stream/")
                 .map(|r| ("kinesis", first(r))),
             "s3" => Some(("s3", first(resource))),
+            "cloudwatch" => resource
+                .strip_prefix("alarm:")
+                .map(|r| ("cloudwatch-alarm", r.to_string())),
             _ => None,
         };
     }
@@ -133,6 +130,7 @@ pub fn parse_reference(text: &str, hint: Option<&str>) -> Option<(&'static str, 
         "dynamodb" => "dynamodb",
         "s3" => "s3",
         "kinesis" => "kinesis",
+        "cloudwatch-alarm" => "cloudwatch-alarm",
         _ => return None,
     };
     (!text.contains(':') && !text.contains('/')).then(|| (svc, text.to_string()))

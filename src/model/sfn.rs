@@ -98,6 +98,9 @@ pub struct Task<'a> {
     pub catch: Option<&'a Node>,
     /// Where the state sits, e.g. `States.Process` or `States.Par.Branches[0].States.X`.
     pub path: String,
+    /// The `Parallel` and `Map` states this task is nested in, outermost first: an error the
+    /// task does not handle fails them, so their `Retry` and `Catch` apply to it as well.
+    pub enclosing: Vec<&'a Node>,
 }
 
 /// All `Task` states of a definition in document order (a `Parallel` or `Map` state's tasks
@@ -108,6 +111,7 @@ pub fn tasks(definition: &Node) -> Vec<Task<'_>> {
         entries: &'a [Entry],
         next: usize,
         container: String,
+        enclosing: Vec<&'a Node>,
     }
 
     let mut out = Vec::new();
@@ -117,6 +121,7 @@ pub fn tasks(definition: &Node) -> Vec<Task<'_>> {
             entries: states.entries(),
             next: 0,
             container: String::new(),
+            enclosing: Vec::new(),
         });
     }
     // Iterative depth-first walk: nesting depth only grows the heap-allocated stack.
@@ -133,9 +138,11 @@ pub fn tasks(definition: &Node) -> Vec<Task<'_>> {
             format!("{}.States.{}", frame.container, entry.key)
         };
         let state = &entry.value;
+        // the states around this one, and around its branches or iterations
+        let mut enclosing = frame.enclosing.clone();
         let mut children: Vec<(&Node, String)> = Vec::new();
         match state.get("Type").and_then(literal) {
-            Some("Task") => out.push(task(entry, path)),
+            Some("Task") => out.push(task(entry, path, enclosing.clone())),
             Some("Parallel") => {
                 if let Some(branches) = state.get("Branches") {
                     for (i, branch) in branches.items().iter().enumerate() {
@@ -152,12 +159,14 @@ pub fn tasks(definition: &Node) -> Vec<Task<'_>> {
             }
             _ => {}
         }
+        enclosing.push(state);
         for (sub, container) in children.into_iter().rev() {
             if let Some(states) = sub.get("States") {
                 stack.push(Frame {
                     entries: states.entries(),
                     next: 0,
                     container,
+                    enclosing: enclosing.clone(),
                 });
             }
         }
@@ -224,7 +233,7 @@ pub fn placeholder(s: &str) -> Option<&str> {
     ok.then_some(inner)
 }
 
-fn task<'a>(entry: &'a Entry, path: String) -> Task<'a> {
+fn task<'a>(entry: &'a Entry, path: String, enclosing: Vec<&'a Node>) -> Task<'a> {
     let state = &entry.value;
     let resource = state.get("Resource");
     let (integration, mode) = resource.map_or_else(
@@ -252,6 +261,7 @@ fn task<'a>(entry: &'a Entry, path: String) -> Task<'a> {
         retry: state.get("Retry"),
         catch: state.get("Catch"),
         path,
+        enclosing,
     }
 }
 

@@ -94,6 +94,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         assert_eq!(
             out,
@@ -121,6 +122,7 @@ mod tests {
             diagnostics: &diagnostics[..1],
             db: &db,
             files_analyzed: 1,
+            baselined: 0,
         });
         assert!(
             out.ends_with("::line one%0Aline two: 50%25, done\n"),
@@ -137,6 +139,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         assert_eq!(out.lines().count(), diagnostics.len());
         assert!(out.lines().all(|l| l.starts_with("::error file=")));

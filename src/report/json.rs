@@ -64,6 +64,8 @@ struct Summary {
     error: usize,
     warning: usize,
     info: usize,
+    /// Findings dropped by `--baseline`.
+    baselined: usize,
     by_code: BTreeMap<&'static str, usize>,
 }
 
@@ -125,6 +127,7 @@ pub fn render(report: &Report<'_>, w: &mut dyn io::Write) -> io::Result<()> {
             error: counts.error,
             warning: counts.warning,
             info: counts.info,
+            baselined: report.baselined,
             by_code: counts.by_code,
         },
     };
@@ -153,6 +156,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         let fp0 = diagnostics[0].fingerprint("template.yaml");
         let fp1 = diagnostics[1].fingerprint("template.yaml");
@@ -211,6 +215,7 @@ mod tests {
     "error": 0,
     "warning": 1,
     "info": 1,
+    "baselined": 0,
     "by_code": {{
       "EL101": 1,
       "EL110": 1
@@ -230,6 +235,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("json: {e}"));
         assert_eq!(v["version"], 1);
@@ -281,6 +287,7 @@ mod tests {
             diagnostics: &diagnostics[..1],
             db: &db,
             files_analyzed: 1,
+            baselined: 0,
         });
         assert!(out.contains("\n      \"resource\": null,\n"), "{out}");
         assert!(out.contains("\n      \"help\": null,\n"), "{out}");
@@ -289,6 +296,7 @@ mod tests {
             diagnostics: &[],
             db: &db,
             files_analyzed: 3,
+            baselined: 0,
         });
         let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("json: {e}"));
         assert_eq!(v["findings"], serde_json::json!([]));
@@ -306,6 +314,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("json: {e}"));
         let f = &v["findings"];

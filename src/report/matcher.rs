@@ -73,6 +73,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         assert_eq!(
             out,
@@ -90,6 +91,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         assert_eq!(out.lines().count(), diagnostics.len());
         assert!(

@@ -91,6 +91,8 @@ pub struct Report<'a> {
     pub db: &'a SourceDb,
     /// How many input files the run analysed (for the summary).
     pub files_analyzed: usize,
+    /// How many findings `--baseline` dropped (for the summary).
+    pub baselined: usize,
 }
 
 /// Write `report` to `w` in `format`. `color` turns on ANSI colours where the format has any

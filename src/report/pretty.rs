@@ -195,9 +195,19 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The last line: `3 findings: 1 error, 2 warnings, 0 info` or `no findings in 12 files`.
+/// The last line: `3 findings: 1 error, 2 warnings, 0 info` or `no findings in 12 files`, with
+/// `(4 baselined)` when `--baseline` dropped some.
 #[must_use]
 pub fn summary_line(report: &Report<'_>) -> String {
+    let line = counts_line(report);
+    if report.baselined == 0 {
+        line
+    } else {
+        format!("{line} ({} baselined)", report.baselined)
+    }
+}
+
+fn counts_line(report: &Report<'_>) -> String {
     let counts = Counts::of(report.diagnostics);
     if counts.total == 0 {
         format!(
@@ -259,6 +269,7 @@ mod tests {
                 diagnostics: &diagnostics,
                 db: &db,
                 files_analyzed: 2,
+                baselined: 0,
             },
             false,
         );
@@ -298,6 +309,7 @@ info[EL110 function-without-alarm]: function `Worker` has no error alarm
             diagnostics,
             db: &db,
             files_analyzed,
+            baselined: 0,
         };
         assert_eq!(
             to_string(&report(&[], 2), false),
@@ -315,6 +327,22 @@ info[EL110 function-without-alarm]: function `Worker` has no error alarm
             summary_line(&report(&three, 5)),
             "3 findings: 1 error, 1 warning, 1 info"
         );
+        let baselined = Report {
+            baselined: 4,
+            ..report(&three, 5)
+        };
+        assert_eq!(
+            summary_line(&baselined),
+            "3 findings: 1 error, 1 warning, 1 info (4 baselined)"
+        );
+        let all_baselined = Report {
+            baselined: 1,
+            ..report(&[], 2)
+        };
+        assert_eq!(
+            summary_line(&all_baselined),
+            "no findings in 2 files (1 baselined)"
+        );
     }
 
     #[test]
@@ -325,6 +353,7 @@ info[EL110 function-without-alarm]: function `Worker` has no error alarm
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         };
         let plain = to_string(&report, false);
         assert!(!plain.contains('\x1b'));
@@ -359,6 +388,7 @@ info[EL110 function-without-alarm]: function `Worker` has no error alarm
                     diagnostics: &diagnostics,
                     db: &db,
                     files_analyzed: 2,
+                    baselined: 0,
                 },
                 color,
             );
@@ -369,6 +399,7 @@ info[EL110 function-without-alarm]: function `Worker` has no error alarm
                 diagnostics: &diagnostics,
                 db: &db,
                 files_analyzed: 2,
+                baselined: 0,
             },
             false,
         );
@@ -397,6 +428,7 @@ info[EL110 function-without-alarm]: function `Worker` has no error alarm
                 diagnostics: &diagnostics[1..2],
                 db: &db,
                 files_analyzed: 2,
+                baselined: 0,
             },
             false,
         );
@@ -444,6 +476,7 @@ error[EL901 invalid-template]: empty at the start
                 diagnostics: &diagnostics,
                 db: &db,
                 files_analyzed: 2,
+                baselined: 0,
             },
             false,
         );

@@ -430,6 +430,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         assert!(text.ends_with("}\n"));
         assert_schema_valid(&v);
@@ -490,6 +491,7 @@ mod tests {
             diagnostics: &[],
             db: &db,
             files_analyzed: 0,
+            baselined: 0,
         });
         assert_schema_valid(&v);
         let rules = v["runs"][0]["tool"]["driver"]["rules"]
@@ -544,6 +546,7 @@ mod tests {
             diagnostics: std::slice::from_ref(&d),
             db: &db,
             files_analyzed: 1,
+            baselined: 0,
         });
         assert_schema_valid(&v);
         let run = &v["runs"][0];
@@ -568,6 +571,7 @@ mod tests {
             diagnostics: &diagnostics,
             db: &db,
             files_analyzed: 2,
+            baselined: 0,
         });
         assert_schema_valid(&v);
         let results = v["runs"][0]["results"]

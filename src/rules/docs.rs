@@ -46,7 +46,7 @@ pub fn catalogue_json() -> String {
     serde_json::to_string_pretty(&serde_json::json!({"rules": rules})).unwrap_or_default() + "\n"
 }
 
-/// One rule's page.
+/// One rule's page; the rule's options get an `## Options` section before `## References`.
 #[must_use]
 pub fn rule_md(m: &RuleMeta) -> String {
     let mut out = format!(
@@ -66,8 +66,28 @@ pub fn doc_body(m: &RuleMeta) -> String {
     let mut out = String::with_capacity(m.doc.len());
     for line in m.doc.lines() {
         // doc comments carry one leading space
-        out.push_str(line.strip_prefix(' ').unwrap_or(line));
+        let line = line.strip_prefix(' ').unwrap_or(line);
+        if line == "## References" {
+            out.push_str(&options_md(m));
+        }
+        out.push_str(line);
         out.push('\n');
     }
+    out
+}
+
+/// `## Options`: each option's `eventlint.toml` key, default and meaning.
+fn options_md(m: &RuleMeta) -> String {
+    if m.options.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "## Options\nSet in `eventlint.toml` under `[rules.{}]`:\n",
+        m.code
+    );
+    for o in m.options {
+        let _ = writeln!(out, "- `{}` (default {}): {}.", o.name, o.default, o.doc);
+    }
+    out.push('\n');
     out
 }

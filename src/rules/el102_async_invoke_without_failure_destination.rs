@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use super::util_delivery::{decl_name, decl_span, function_of, maybe_present};
+use super::util_delivery::{decl_name, decl_span, function_of, is_disabled, maybe_present};
 use crate::graph::Graph;
 use crate::model::System;
 use crate::source::Span;
@@ -10,7 +10,8 @@ declare_rule! {
     /// rule, a schedule, an SNS subscription, an S3 notification, an IoT rule, a CloudWatch Logs
     /// subscription filter) but has neither a dead-letter queue (`DeadLetterQueue` /
     /// `DeadLetterConfig`) nor an `EventInvokeConfig` OnFailure destination (the SAM property
-    /// or an `AWS::Lambda::EventInvokeConfig`).
+    /// or an `AWS::Lambda::EventInvokeConfig`). Rules and schedules that are switched off
+    /// (`State: DISABLED`, a SAM event's `Enabled: false`) do not count as invokers.
     ///
     /// ## Why it matters
     /// Lambda queues asynchronous events, retries a failing invocation twice and keeps an event
@@ -71,7 +72,13 @@ impl Rule for AsyncInvokeWithoutFailureDestination {
             if node.kind != NodeKind::Resource || !res.is_function() {
                 continue;
             }
-            let sources = cx.graph.async_deliveries(ix);
+            // a disabled rule or schedule invokes nothing
+            let sources: Vec<_> = cx
+                .graph
+                .async_deliveries(ix)
+                .into_iter()
+                .filter(|(_, e)| !is_disabled(cx.sys, &e.owner))
+                .collect();
             if sources.is_empty() {
                 continue;
             }
@@ -130,6 +137,13 @@ fn source_name(e: &GEdge<'_>, function: &str) -> String {
         Some((name, ev)) if e.owner.res.id == function => {
             let ty = ev.get("Type").and_then(Node::as_str).unwrap_or("SAM");
             format!("its {ty} event `{name}`")
+        }
+        // a function's `OnSuccess` destination (S3 notifications also publish, with `Cfg::S3`)
+        _ if e.kind == EdgeKind::Publishes
+            && matches!(e.cfg, Cfg::None)
+            && e.owner.res.is_function() =>
+        {
+            format!("the OnSuccess destination of `{}`", e.owner.res.id)
         }
         _ => decl_name(e),
     }

@@ -1,6 +1,7 @@
 use super::rule::prelude::*;
-use super::util_delivery::{event_key_span, maybe_present};
-use crate::graph::Graph;
+use super::util_delivery::{event_key_span, is_disabled, maybe_present};
+use crate::graph::{Graph, Owner};
+use crate::model::System;
 use crate::source::Span;
 
 declare_rule! {
@@ -10,7 +11,9 @@ declare_rule! {
     /// target or an `AWS::Pipes::Pipe` with a Kinesis or DynamoDB stream source that has no
     /// `DeadLetterConfig`, and an `AWS::EventsV2::Subscriber` without `OnFailureConfiguration`.
     /// A SAM `DeadLetterConfig: {Type: SQS}` counts. Pipes with an SQS source are not reported:
-    /// their dead-letter queue is the source queue's `RedrivePolicy`.
+    /// their dead-letter queue is the source queue's `RedrivePolicy`. Nor is anything switched
+    /// off (`State: DISABLED`, a SAM event's `Enabled: false`, a pipe's `DesiredState: STOPPED`):
+    /// it delivers no events.
     ///
     /// ## Why it matters
     /// EventBridge retries a failing target for up to 24 hours and 185 attempts, and drops
@@ -65,20 +68,24 @@ impl Rule for RuleTargetWithoutDlq {
             let Some(src) = cx.graph.node(from) else {
                 continue;
             };
+            // a disabled rule, schedule or pipe delivers nothing
+            if is_disabled(cx.sys, &e.owner) {
+                continue;
+            }
             // the target resource, else the target's `Id`
-            let target_name = cx
-                .graph
-                .node(to)
-                .filter(|n| n.kind != NodeKind::External)
-                .map(|n| n.id.as_str())
-                .or_else(|| target.get("Id").and_then(Node::as_str))
-                .map(|id| format!("`{id}`"));
+            let target_name = match cx.graph.node(to).filter(|n| n.kind != NodeKind::External) {
+                Some(n) => Some(format!("`{}`", n.id)),
+                None => target
+                    .get("Id")
+                    .and_then(Node::as_str)
+                    .map(|id| format!("with Id `{id}`")),
+            };
             let finding = match src.ty.as_str() {
                 "AWS::Events::Rule" | "AWS::Scheduler::Schedule" => {
                     if maybe_present(target.get("DeadLetterConfig")) {
                         continue;
                     }
-                    rule_target(e, &src.ty, target_name, target)
+                    rule_target(cx.sys, e, &src.ty, target_name, target)
                 }
                 "AWS::Pipes::Pipe" => match pipe(cx.graph, from, e) {
                     Some(f) => f,
@@ -94,8 +101,15 @@ impl Rule for RuleTargetWithoutDlq {
             });
         }
         for (_, n) in cx.graph.nodes_of_type("AWS::EventsV2::Subscriber") {
-            let Some(res) = n.res else { continue };
-            if maybe_present(res.prop("OnFailureConfiguration")) {
+            let (Some(res), Some(tpl)) = (n.res, n.tpl) else {
+                continue;
+            };
+            let owner = Owner {
+                tpl,
+                res,
+                event: None,
+            };
+            if maybe_present(res.prop("OnFailureConfiguration")) || is_disabled(cx.sys, &owner) {
                 continue;
             }
             out.push(
@@ -117,7 +131,13 @@ impl Rule for RuleTargetWithoutDlq {
 }
 
 /// A rule or schedule target without `DeadLetterConfig`.
-fn rule_target(e: &GEdge<'_>, ty: &str, target_name: Option<String>, target: &Node) -> Finding {
+fn rule_target(
+    sys: &System,
+    e: &GEdge<'_>,
+    ty: &str,
+    target_name: Option<String>,
+    target: &Node,
+) -> Finding {
     let what = if ty == "AWS::Scheduler::Schedule" {
         "schedule"
     } else {
@@ -156,13 +176,33 @@ fn rule_target(e: &GEdge<'_>, ty: &str, target_name: Option<String>, target: &No
     Finding::new(
         span,
         format!(
-            "{subject} has no DeadLetterConfig: events that cannot be delivered after the retry \
-             policy (185 attempts over 24 h by default) are dropped"
+            "{subject} has no DeadLetterConfig: events that cannot be delivered after {} are \
+             dropped",
+            retries(sys, e.owner.tpl, target.get("RetryPolicy"))
         ),
     )
     .resource(e.owner.res.id.clone())
     .help(help)
     .key(key)
+}
+
+/// The retry policy a rule or schedule target gives up after, for messages: the defaults
+/// (185 retries, 24 h) or the values the target sets.
+fn retries(sys: &System, tpl: TplId, policy: Option<&Node>) -> String {
+    if !maybe_present(policy) {
+        return "the retry policy (185 retries over 24 h by default)".into();
+    }
+    let value = |key: &str, default: i64| match policy.and_then(|p| p.get(key)) {
+        None => Some(default),
+        Some(n) => sys.int(tpl, n).value().copied(),
+    };
+    match (
+        value("MaximumRetryAttempts", 185),
+        value("MaximumEventAgeInSeconds", 86_400),
+    ) {
+        (Some(n), Some(age)) => format!("its retry policy ({n} retries, events up to {age} s old)"),
+        _ => "its retry policy".into(),
+    }
 }
 
 /// A pipe reading a Kinesis or DynamoDB stream without `DeadLetterConfig` in its source

@@ -69,6 +69,7 @@ impl Rule for SubscriptionWithoutDlq {
             let endpoint = name(to).unwrap_or_else(|| format!("its {protocol} endpoint"));
             let owner = &e.owner;
             let finding = if inline {
+                let key = inline_key(cx, (from, to), props, protocol);
                 Finding::new(
                     e.span,
                     format!(
@@ -82,7 +83,7 @@ impl Rule for SubscriptionWithoutDlq {
                     "replace the inline `Subscription` entry with an `AWS::SNS::Subscription` \
                      resource that has a `RedrivePolicy`",
                 )
-                .key(format!("inline:{}", endpoint.trim_matches('`')))
+                .key(format!("inline:{key}"))
             } else {
                 if props.is_some_and(|p| p.intrinsic().is_some())
                     || maybe_present(props.and_then(|p| p.get("RedrivePolicy")))
@@ -128,4 +129,29 @@ impl Rule for SubscriptionWithoutDlq {
         }
         out
     }
+}
+
+/// A stable identity for an inline subscription: its endpoint's logical ID when it is in scope,
+/// else the protocol and how the endpoint is written (a parameter name, a literal), so that two
+/// email subscriptions of one topic do not share a fingerprint.
+fn inline_key(
+    cx: &Context<'_>,
+    (topic, to): (NodeIx, NodeIx),
+    props: Option<&Node>,
+    protocol: &str,
+) -> String {
+    if is_known_node(cx.graph, to)
+        && let Some(n) = cx.graph.node(to)
+    {
+        return n.id.clone();
+    }
+    let ep = props.and_then(|p| p.get("Endpoint"));
+    let written = ep.and_then(|n| match n.intrinsic() {
+        Some(("Ref", name)) => name.as_str().map(str::to_string),
+        _ => {
+            let tpl = cx.graph.node(topic).and_then(|t| t.tpl)?;
+            cx.sys.string(tpl, n).value().cloned()
+        }
+    });
+    format!("{protocol}:{}", written.unwrap_or_default())
 }

@@ -2,13 +2,21 @@ use super::rule::prelude::*;
 use super::util_queue::{FUNCTION, handle, resource_of};
 use crate::model::aws::SQS_VISIBILITY_DEFAULT;
 
+/// AWS recommends a visibility timeout of six times the function timeout.
+const FACTOR: RuleOption = RuleOption {
+    name: "visibility-factor",
+    default: 6,
+    min: 1,
+    doc: "the multiple of the function `Timeout` the queue's `VisibilityTimeout` must reach",
+};
+
 declare_rule! {
     /// ## What it does
     /// Checks that a queue consumed by a function (SAM `SQS` event, `SqsSubscription`, or
     /// `AWS::Lambda::EventSourceMapping`) has a `VisibilityTimeout` of at least six times the
     /// function's `Timeout` (SAM `Globals` included; defaults 30 s and 3 s). Below the function
     /// timeout itself it is an error. The queue SAM creates for `SqsSubscription: true` always
-    /// has the default 30 s.
+    /// has the default 30 s. The factor is the option `visibility-factor`.
     ///
     /// ## Why it matters
     /// When an invocation outlives the visibility timeout, the message becomes visible again
@@ -45,7 +53,9 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html>
     /// - <https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-lambda-function-trigger.html>
-    pub VisibilityTimeoutTooShort { code: "EL106", name: "visibility-timeout-too-short", severity: Warning }
+    pub VisibilityTimeoutTooShort {
+        code: "EL106", name: "visibility-timeout-too-short", severity: Warning, options: [FACTOR]
+    }
 }
 
 impl Rule for VisibilityTimeoutTooShort {
@@ -54,6 +64,7 @@ impl Rule for VisibilityTimeoutTooShort {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
+        let factor = cx.options.int(Self::META.code, &FACTOR);
         let mut out = Vec::new();
         for (from, to, edge) in cx.graph.edges(EdgeKind::Polls) {
             if !matches!(edge.cfg, Cfg::Esm { source: "SQS", .. }) {
@@ -86,7 +97,7 @@ impl Rule for VisibilityTimeoutTooShort {
                 continue;
             };
             let (vis, t) = (*vis, *t);
-            let wanted = t.saturating_mul(6);
+            let wanted = t.saturating_mul(factor);
             if vis >= wanted {
                 continue;
             }
@@ -101,7 +112,7 @@ impl Rule for VisibilityTimeoutTooShort {
                 )
             } else {
                 format!(
-                    "queue `{}` has a VisibilityTimeout of {}, less than 6 x the Timeout of its consumer `{fid}` ({})",
+                    "queue `{}` has a VisibilityTimeout of {}, less than {factor} x the Timeout of its consumer `{fid}` ({})",
                     queue.id,
                     visibility.describe_secs(),
                     timeout.describe_secs()
@@ -113,7 +124,7 @@ impl Rule for VisibilityTimeoutTooShort {
                 )
             } else {
                 format!(
-                    "set `VisibilityTimeout` to at least {wanted} s (6 x the function timeout), or lower `Timeout` of `{fid}`"
+                    "set `VisibilityTimeout` to at least {wanted} s ({factor} x the function timeout), or lower `Timeout` of `{fid}`"
                 )
             };
             let mut f = Finding::new(vis_at.span, message)

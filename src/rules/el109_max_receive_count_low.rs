@@ -2,12 +2,18 @@ use super::rule::prelude::*;
 use super::util_queue::{QUEUE, is_function_node, list_ids, resource_of, sqs_consumers};
 
 /// The smallest `maxReceiveCount` AWS recommends for a queue that Lambda reads.
-const MIN_RECEIVES: i64 = 5;
+const MIN_RECEIVES: RuleOption = RuleOption {
+    name: "min-max-receive-count",
+    default: 5,
+    min: 1,
+    doc: "the smallest `maxReceiveCount` accepted on a queue that Lambda reads",
+};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a `RedrivePolicy` with `maxReceiveCount` below 5 on a queue that a Lambda
-    /// function consumes (SAM `SQS` event or `AWS::Lambda::EventSourceMapping`).
+    /// Reports a `RedrivePolicy` with `maxReceiveCount` below 5 (the option
+    /// `min-max-receive-count`) on a queue that a Lambda function consumes (SAM `SQS` event or
+    /// `AWS::Lambda::EventSourceMapping`).
     ///
     /// ## Why it matters
     /// Lambda's pollers receive messages before the function is invoked. When the function is
@@ -47,7 +53,9 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html>
     /// - <https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html>
-    pub MaxReceiveCountLow { code: "EL109", name: "max-receive-count-low", severity: Info }
+    pub MaxReceiveCountLow {
+        code: "EL109", name: "max-receive-count-low", severity: Info, options: [MIN_RECEIVES]
+    }
 }
 
 impl Rule for MaxReceiveCountLow {
@@ -56,6 +64,7 @@ impl Rule for MaxReceiveCountLow {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
+        let min = cx.options.int(Self::META.code, &MIN_RECEIVES);
         let mut out = Vec::new();
         for (from, _, edge) in cx.graph.edges(EdgeKind::DeadLetters) {
             let Cfg::DeadLetter {
@@ -71,7 +80,7 @@ impl Rule for MaxReceiveCountLow {
             let Fact::Known(count, at) = cx.sys.int(q.tpl, mrc) else {
                 continue;
             };
-            if count >= MIN_RECEIVES {
+            if count >= min {
                 continue;
             }
             let lambdas: Vec<_> = sqs_consumers(cx.graph, from)
@@ -95,12 +104,12 @@ impl Rule for MaxReceiveCountLow {
             let mut f = Finding::new(
                 at.span,
                 format!(
-                    "queue `{}` has maxReceiveCount {count}, below 5, and is consumed by {by}: messages throttled by Lambda can reach the dead-letter queue without ever failing",
+                    "queue `{}` has maxReceiveCount {count}, below {min}, and is consumed by {by}: messages throttled by Lambda can reach the dead-letter queue without ever failing",
                     q.res.id
                 ),
             )
             .resource(&q.res.id)
-            .help("set `maxReceiveCount` to at least 5")
+            .help(format!("set `maxReceiveCount` to at least {min}"))
             .key("RedrivePolicy.maxReceiveCount");
             for (to, e) in lambdas {
                 let who = cx

@@ -6,6 +6,9 @@ declare_rule! {
     /// Reports a Step Functions `Task` state (in an inline `Definition`, a `DefinitionString`
     /// or the file at `DefinitionUri`) that has no `Retry`.
     ///
+    /// A `Retry` on an enclosing `Parallel` or `Map` state does not count: it runs the whole
+    /// branch, or every iteration, again.
+    ///
     /// ## Why it matters
     /// Service integrations fail transiently (`Lambda.ServiceException`,
     /// `Lambda.TooManyRequestsException`, throttling). Without `Retry` one transient error fails
@@ -38,7 +41,7 @@ impl Rule for TaskWithoutRetry {
             .into_iter()
             .filter(|(_, t)| t.retry.is_none())
             .map(|(sm, t)| {
-                Finding::new(t.name_span, format!("Task state `{}` of state machine `{sm}` has no `Retry`", t.name))
+                Finding::new(t.name_span, format!("task state `{}` of state machine `{sm}` has no `Retry`", t.name))
                     .resource(sm)
                     .help("add a `Retry` with backoff for transient errors (for Lambda: Lambda.ServiceException, Lambda.AWSLambdaException, Lambda.SdkClientException, Lambda.TooManyRequestsException)")
                     .key(t.path.clone())

@@ -1,9 +1,13 @@
 use super::rule::prelude::*;
-use super::util_sfn::tasks_of;
+use super::util_sfn::{caught, tasks_of};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a Step Functions `Task` state that has no `Catch`.
+    /// Reports a Step Functions `Task` state that has no `Catch` and is not nested in a
+    /// `Parallel` or `Map` state that has one.
+    ///
+    /// An error a nested task does not catch fails its branch or iteration, and with it the
+    /// enclosing `Parallel` or `Map` state, whose `Catch` then handles it.
     ///
     /// ## Why it matters
     /// When retries are exhausted (or there are none), an uncaught error fails the whole
@@ -32,12 +36,12 @@ impl Rule for TaskWithoutCatch {
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
         tasks_of(cx)
             .into_iter()
-            .filter(|(_, t)| t.catch.is_none())
+            .filter(|(_, t)| !caught(t))
             .map(|(sm, t)| {
                 Finding::new(
                     t.name_span,
                     format!(
-                        "Task state `{}` of state machine `{sm}` has no `Catch`",
+                        "task state `{}` of state machine `{sm}` has no `Catch`",
                         t.name
                     ),
                 )

@@ -21,7 +21,8 @@ declare_rule! {
     /// an `SQS` event); Guard does not run where no policy applies.
     ///
     /// The shipped pack (all `severity: info`, since none of it loses events by itself):
-    /// - `sqs_queue_encrypted`: an SQS queue sets `SqsManagedSseEnabled: true` or `KmsMasterKeyId`;
+    /// - `sqs_queue_encrypted`: an SQS queue does not turn off the default SSE-SQS
+    ///   (`SqsManagedSseEnabled: false`) without a `KmsMasterKeyId`;
     /// - `sns_topic_encrypted`: an SNS topic sets `KmsMasterKeyId`;
     /// - `event_bus_archived`: a custom event bus has an `AWS::Events::Archive` whose `SourceArn`
     ///   is `!GetAtt <bus>.Arn`;
@@ -43,8 +44,8 @@ declare_rule! {
     /// ## Example
     /// ```yaml
     /// Resources:
-    ///   Jobs:                        # expect: EL903 (sqs_queue_encrypted)
-    ///     Type: AWS::SQS::Queue
+    ///   Alerts:                      # expect: EL903 (sns_topic_encrypted)
+    ///     Type: AWS::SNS::Topic
     /// ```
     /// A user policy:
     /// ```text

@@ -3,9 +3,13 @@
 pub mod docs;
 pub mod rule;
 pub mod util_access;
+pub mod util_alarms;
 pub mod util_channels;
+pub mod util_code_access;
 pub mod util_delivery;
 pub mod util_esm;
+pub mod util_http;
+pub mod util_permissions;
 pub mod util_queue;
 pub mod util_refs;
 pub mod util_sfn;
@@ -25,16 +29,39 @@ pub mod el112_task_without_retry;
 pub mod el113_task_without_catch;
 pub mod el114_failure_destination_unsupported;
 pub mod el115_stream_failures_discarded;
+pub mod el201_dlq_without_alarm;
+pub mod el202_dlq_alarm_wrong_metric;
+pub mod el203_alarm_without_action;
+pub mod el204_consumer_without_error_alarm;
+pub mod el205_stream_consumer_without_iterator_age_alarm;
+pub mod el206_state_machine_without_failure_alarm;
+pub mod el301_code_permission_missing;
+pub mod el302_overbroad_permission;
+pub mod el303_unused_permission;
+pub mod el304_queue_policy_missing;
+pub mod el305_topic_policy_missing;
+pub mod el306_lambda_permission_missing;
+pub mod el307_managed_key_blocks_delivery;
+pub mod el308_target_role_missing;
+pub mod el309_state_machine_permission_missing;
+pub mod el401_sync_lambda_invoke;
+pub mod el402_http_call_to_internal_api;
+pub mod el403_sync_chain;
+pub mod el404_shared_datastore;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
+pub mod el701_recursive_trigger;
 pub mod el702_stream_not_enabled;
 pub mod el703_overlapping_s3_notifications;
 pub mod el704_missing_starting_position;
 pub mod el705_unresolved_reference;
 pub mod el706_dangling_channel;
+pub mod el707_undefined_env_var;
 pub mod el900_internal_error;
 pub mod el901_parse_error;
+pub mod el902_unresolved_handler;
 pub mod el903_policy_violation;
+pub mod el904_unused_suppression;
 
 /// Every rule, sorted by code.
 pub static ALL: &[&dyn rule::Rule] = &[
@@ -53,14 +80,37 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el113_task_without_catch::TaskWithoutCatch,
     &el114_failure_destination_unsupported::FailureDestinationUnsupported,
     &el115_stream_failures_discarded::StreamFailuresDiscarded,
+    &el201_dlq_without_alarm::DlqWithoutAlarm,
+    &el202_dlq_alarm_wrong_metric::DlqAlarmWrongMetric,
+    &el203_alarm_without_action::AlarmWithoutAction,
+    &el204_consumer_without_error_alarm::ConsumerWithoutErrorAlarm,
+    &el205_stream_consumer_without_iterator_age_alarm::StreamConsumerWithoutIteratorAgeAlarm,
+    &el206_state_machine_without_failure_alarm::StateMachineWithoutFailureAlarm,
+    &el301_code_permission_missing::CodePermissionMissing,
+    &el302_overbroad_permission::OverbroadPermission,
+    &el303_unused_permission::UnusedPermission,
+    &el304_queue_policy_missing::QueuePolicyMissing,
+    &el305_topic_policy_missing::TopicPolicyMissing,
+    &el306_lambda_permission_missing::LambdaPermissionMissing,
+    &el307_managed_key_blocks_delivery::ManagedKeyBlocksDelivery,
+    &el308_target_role_missing::TargetRoleMissing,
+    &el309_state_machine_permission_missing::StateMachinePermissionMissing,
+    &el401_sync_lambda_invoke::SyncLambdaInvoke,
+    &el402_http_call_to_internal_api::HttpCallToInternalApi,
+    &el403_sync_chain::SyncChain,
+    &el404_shared_datastore::SharedDatastore,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
+    &el701_recursive_trigger::RecursiveTrigger,
     &el702_stream_not_enabled::StreamNotEnabled,
     &el703_overlapping_s3_notifications::OverlappingS3Notifications,
     &el704_missing_starting_position::MissingStartingPosition,
     &el705_unresolved_reference::UnresolvedReference,
     &el706_dangling_channel::DanglingChannel,
+    &el707_undefined_env_var::UndefinedEnvVar,
     &el900_internal_error::InternalError,
     &el901_parse_error::ParseError,
+    &el902_unresolved_handler::UnresolvedHandler,
     &el903_policy_violation::PolicyViolation,
+    &el904_unused_suppression::UnusedSuppression,
 ];

@@ -1,9 +1,13 @@
 //! The rule interface: metadata declared with [`declare_rule!`] (doc comment captured as the
-//! rule's documentation), and `check` returning findings from the model and the event graph.
+//! rule's documentation, options with their defaults), and `check` returning findings from the
+//! model and the event graph.
+
+use std::collections::BTreeMap;
 
 pub use crate::diagnostic::{Finding, Severity};
 use crate::graph::Graph;
 use crate::model::{Problem, System};
+pub use crate::suppress::Suppression;
 
 /// What the engine knows about a rule.
 #[derive(Debug)]
@@ -15,6 +19,41 @@ pub struct RuleMeta {
     /// `## References`.
     pub doc: &'static str,
     pub source: &'static str,
+    /// Thresholds the user may set in `eventlint.toml` (`[rules.EL106] visibility-factor = 4`).
+    pub options: &'static [RuleOption],
+}
+
+/// An integer option of a rule, with its default and smallest accepted value.
+#[derive(Debug)]
+pub struct RuleOption {
+    /// Kebab-case key in the rule's config table.
+    pub name: &'static str,
+    pub default: i64,
+    pub min: i64,
+    /// One line for the rule's documentation.
+    pub doc: &'static str,
+}
+
+/// Option values set by the configuration, by rule code and option name; unset options take
+/// their declared default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleOptions {
+    values: BTreeMap<(&'static str, &'static str), i64>,
+}
+
+impl RuleOptions {
+    pub fn set(&mut self, code: &'static str, option: &'static str, value: i64) {
+        self.values.insert((code, option), value);
+    }
+
+    /// The value of `option` for the rule `code`.
+    #[must_use]
+    pub fn int(&self, code: &'static str, option: &RuleOption) -> i64 {
+        self.values
+            .get(&(code, option.name))
+            .copied()
+            .unwrap_or(option.default)
+    }
 }
 
 impl RuleMeta {
@@ -43,7 +82,18 @@ impl RuleMeta {
     }
 }
 
+/// The rule with this code or name (any case).
+#[must_use]
+pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
+    let s = code_or_name.trim();
+    super::ALL
+        .iter()
+        .map(|r| r.meta())
+        .find(|m| m.code.eq_ignore_ascii_case(s) || m.name.eq_ignore_ascii_case(s))
+}
+
 /// What a rule sees.
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub sys: &'a System,
     pub graph: &'a Graph<'a>,
@@ -51,6 +101,11 @@ pub struct Context<'a> {
     pub problems: &'a [Problem],
     /// Findings of the Guard policies (EL903), evaluated before the rules run.
     pub policy_findings: &'a [Finding],
+    /// Rule options from the configuration.
+    pub options: &'a RuleOptions,
+    /// Template suppressions and whether each silenced a finding: filled in by the engine for
+    /// the rules that run after all others (EL904), empty before.
+    pub suppressions: &'a [Suppression],
 }
 
 /// A rule.
@@ -62,7 +117,10 @@ pub trait Rule: Sync {
 /// Declare a rule: its doc comment becomes its documentation.
 #[macro_export]
 macro_rules! declare_rule {
-    ($(#[doc = $doc:literal])* pub $name:ident { code: $code:literal, name: $rname:literal, severity: $sev:ident $(,)? }) => {
+    ($(#[doc = $doc:literal])* pub $name:ident {
+        code: $code:literal, name: $rname:literal, severity: $sev:ident
+        $(, options: [$($opt:expr),* $(,)?])? $(,)?
+    }) => {
         $(#[doc = $doc])*
         pub struct $name;
         impl $name {
@@ -72,6 +130,7 @@ macro_rules! declare_rule {
                 severity: $crate::diagnostic::Severity::$sev,
                 doc: concat!($($doc, "\n"),*),
                 source: file!(),
+                options: &[$($($opt),*)?],
             };
         }
     };
@@ -79,7 +138,7 @@ macro_rules! declare_rule {
 
 /// Common imports for rule files.
 pub mod prelude {
-    pub use super::{Context, Finding, Rule, RuleMeta, Severity};
+    pub use super::{Context, Finding, Rule, RuleMeta, RuleOption, Severity};
     pub use crate::declare_rule;
     pub use crate::graph::{Cfg, DlqKind, EdgeKind, GEdge, GNode, NodeIx, NodeKind};
     pub use crate::model::{Fact, Node, Resource, TplId};

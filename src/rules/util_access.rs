@@ -134,31 +134,7 @@ pub fn loose(sys: &System, tpl: TplId, n: &Node, unknown: &str) -> String {
 /// for every string of every template.
 #[must_use]
 pub fn glob(pat: &str, text: &str) -> bool {
-    let (p, t) = (pat.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        match p.get(pi) {
-            Some(b'*') => {
-                star = Some(pi);
-                mark = ti;
-                pi += 1;
-            }
-            Some(&c) if c == b'?' || Some(&c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some(s) => {
-                    pi = s + 1;
-                    mark += 1;
-                    ti = mark;
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+    crate::model::iam::glob(pat, text)
 }
 
 #[cfg(test)]

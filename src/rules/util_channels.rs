@@ -8,9 +8,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{util_access, util_refs};
-use crate::graph::Graph;
+use crate::graph::{EdgeKind, Graph};
 use crate::model::names::parse_reference;
-use crate::model::{Node, Resource, System, TplId};
+use crate::model::{Kind, Node, Resource, System, TplId};
 use crate::source::Span;
 
 /// The channel types.
@@ -128,18 +128,22 @@ impl<'a> Index<'a> {
     }
 }
 
+/// The property holding a channel type's physical name.
+fn name_prop(ty: &str) -> &'static str {
+    match ty {
+        util_access::QUEUE => "QueueName",
+        util_access::TOPIC => "TopicName",
+        _ => "Name",
+    }
+}
+
 fn channels(sys: &System) -> Vec<Channel<'_>> {
     sys.resources()
         .filter(|h| CHANNELS.contains(&h.res.ty.as_str()))
         .map(|h| {
-            let prop = match h.res.ty.as_str() {
-                "AWS::SQS::Queue" => "QueueName",
-                "AWS::SNS::Topic" => "TopicName",
-                _ => "Name",
-            };
             let name = h
                 .res
-                .prop(prop)
+                .prop(name_prop(&h.res.ty))
                 .map(|n| util_access::loose(sys, h.tpl, n, "*"));
             Channel {
                 tpl: h.tpl,
@@ -170,6 +174,9 @@ pub fn usage(sys: &System, graph: &Graph<'_>) -> HashMap<(TplId, String), Usage>
         let (Some((a, b)), Some(e)) = (graph.g.edge_endpoints(ix), graph.g.edge_weight(ix)) else {
             continue;
         };
+        if e.kind == EdgeKind::Allows {
+            continue; // a grant is not a use: the role may belong to anything
+        }
         for n in [a, b].into_iter().filter_map(|end| graph.node(end)) {
             if let Some(t) = n.tpl {
                 wired.insert((e.owner.tpl, e.owner.res.id.as_str(), t, n.id.as_str()));
@@ -182,8 +189,14 @@ pub fn usage(sys: &System, graph: &Graph<'_>) -> HashMap<(TplId, String), Usage>
             continue;
         }
         let is_compute = r.is_function() || r.is_state_machine();
+        let is_channel = CHANNELS.contains(&r.ty.as_str());
         let props = r.node.get("Properties");
         for e in props.map(Node::entries).unwrap_or_default() {
+            // a channel's own name declares it: another channel of the run with the same name
+            // (a copy of the application, another account) is not used by it
+            if is_channel && e.key == name_prop(&r.ty) {
+                continue;
+            }
             let wiring = is_compute && WIRING_KEYS.contains(&e.key.as_str());
             for c in references(sys, h.tpl, &e.value, chans) {
                 if c.tpl == h.tpl && c.res.id == r.id {
@@ -248,19 +261,19 @@ fn references<'c, 'a>(
     let defaults = sys.templates.get(tpl).map(|t| t.section("Parameters"));
     util_refs::visit(node, "", &mut |site| {
         out.extend(chans.by_id(tpl, &site.name));
-        // a parameter's default value may be a channel's physical name
+        // a parameter's default value may be a channel's name, ARN or URL
         let default = defaults.and_then(|p| p.path(&[site.name.as_str(), "Default"]));
-        if let Some(d) = default.and_then(Node::as_str) {
-            out.extend(chans.by_name(d));
+        if let Some(d) = default.and_then(Node::as_str).filter(|d| plausible(d)) {
+            out.extend(by_text(chans, d));
         }
     });
-    node.walk(&mut |n| {
+    values(node, &mut |n| {
         let candidate = match n.intrinsic() {
             Some((f, _)) => matches!(f, "Fn::ImportValue" | "Fn::Sub" | "Fn::Join"),
             // a `Fn::Sub` string is read through its intrinsic
             None => n
                 .as_str()
-                .is_some_and(|s| s.len() > 2 && !s.contains(' ') && !s.contains("${")),
+                .is_some_and(|s| plausible(s) && !s.contains("${")),
         };
         if !candidate {
             return;
@@ -270,21 +283,58 @@ fn references<'c, 'a>(
             return;
         }
         // an ARN or URL with parameters, or a plain physical name
-        let text = util_access::loose(sys, tpl, n, "*");
-        let (svc, name) = parse_reference(&text, None).unwrap_or(("", text.clone()));
-        if svc.is_empty() && name.contains('*') {
-            return;
-        }
-        out.extend(chans.by_name(&name).into_iter().filter(|c| match svc {
-            "sqs" => c.res.ty == "AWS::SQS::Queue",
-            "sns" => c.res.ty == "AWS::SNS::Topic",
-            "events-bus" => c.res.ty == "AWS::Events::EventBus",
-            _ => svc.is_empty(),
-        }));
+        out.extend(by_text(chans, &util_access::loose(sys, tpl, n, "*")));
     });
     out.sort_by(|a, b| (a.tpl, &a.res.id).cmp(&(b.tpl, &b.res.id)));
     out.dedup_by(|a, b| a.tpl == b.tpl && a.res.id == b.res.id);
     out
+}
+
+/// Text that may name a channel: no whitespace (a description, a schedule expression).
+fn plausible(s: &str) -> bool {
+    s.len() > 2 && !s.contains(char::is_whitespace)
+}
+
+/// The channels an ARN, queue URL or plain name (with `*` for unknown parts) may be.
+fn by_text<'c, 'a>(chans: &'c Index<'a>, text: &str) -> Vec<&'c Channel<'a>> {
+    let (svc, name) = parse_reference(text, None).unwrap_or(("", text.to_string()));
+    if svc.is_empty() && name.contains('*') {
+        return Vec::new();
+    }
+    chans
+        .by_name(&name)
+        .into_iter()
+        .filter(|c| match svc {
+            "sqs" => c.res.ty == util_access::QUEUE,
+            "sns" => c.res.ty == util_access::TOPIC,
+            "events-bus" => c.res.ty == util_access::BUS,
+            _ => svc.is_empty(),
+        })
+        .collect()
+}
+
+/// Every value under `node`, but not the logical IDs and condition names that `Ref`,
+/// `Fn::GetAtt`, `Fn::If` and `Condition` take (a logical ID is not a physical name, even when another
+/// template has a channel of that name).
+fn values<'n>(node: &'n Node, f: &mut dyn FnMut(&'n Node)) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        f(n);
+        match n.intrinsic() {
+            Some(("Ref" | "Condition", _)) => continue,
+            // `[Res, Attr]` (a computed attribute name may hold a value); `[Condition, a, b]`
+            Some(("Fn::GetAtt" | "Fn::If", arg)) => {
+                stack.extend(arg.items().iter().skip(1).rev());
+                continue;
+            }
+            _ => {}
+        }
+        match &n.kind {
+            Kind::Seq(items) => stack.extend(items.iter().rev()),
+            Kind::Map(entries) => stack.extend(entries.iter().rev().map(|e| &e.value)),
+            _ => {}
+        }
+    }
 }
 
 fn head(s: &str) -> &str {
@@ -308,7 +358,12 @@ fn names_match(a: &str, b: &str) -> bool {
         (true, true) => {
             let (ha, hb) = (head(a), head(b));
             let (ta, tb) = (tail(a), tail(b));
-            (ha.starts_with(hb) || hb.starts_with(ha)) && (ta.ends_with(tb) || tb.ends_with(ta))
+            // both literal at the same end: `my-bus-*` and `*-orders` share no literal text, so
+            // they are two names, even if a stack name could in theory make them meet
+            let anchored = (!ha.is_empty() && !hb.is_empty()) || (!ta.is_empty() && !tb.is_empty());
+            anchored
+                && (ha.starts_with(hb) || hb.starts_with(ha))
+                && (ta.ends_with(tb) || tb.ends_with(ta))
         }
     }
 }

@@ -66,6 +66,36 @@ pub fn function_of(sys: &System, graph: &Graph<'_>, ix: NodeIx) -> Option<NodeIx
         .flatten()
 }
 
+/// Whether the rule, schedule or pipe that declares an edge is certainly switched off: an
+/// `AWS::Events::Rule` or `AWS::Scheduler::Schedule` with `State: DISABLED`, a SAM event with
+/// `Enabled: false` or `State: DISABLED`, a pipe with `DesiredState: STOPPED`, an IoT topic rule
+/// with `RuleDisabled: true`. It delivers nothing, so nothing is lost on the way. A value from a
+/// parameter is not known: `false`.
+#[must_use]
+pub fn is_disabled(sys: &System, owner: &Owner<'_>) -> bool {
+    let (props, sam) = match owner.event {
+        Some((_, ev)) => (ev.get("Properties"), true),
+        None => (Some(&owner.res.props), false),
+    };
+    let Some(props) = props else { return false };
+    let text = |n: Option<&Node>| n.and_then(|n| sys.string(owner.tpl, n).value().cloned());
+    let flag = |n: Option<&Node>| n.and_then(|n| sys.boolean(owner.tpl, n).value().copied());
+    let state = text(props.get("State"));
+    if sam {
+        return state.as_deref() == Some("DISABLED") || flag(props.get("Enabled")) == Some(false);
+    }
+    match owner.res.ty.as_str() {
+        "AWS::Events::Rule" | "AWS::Scheduler::Schedule" | "AWS::EventsV2::Subscriber" => {
+            state.as_deref() == Some("DISABLED")
+        }
+        "AWS::Pipes::Pipe" => text(props.get("DesiredState")).as_deref() == Some("STOPPED"),
+        "AWS::IoT::TopicRule" => {
+            flag(props.path(&["TopicRulePayload", "RuleDisabled"])) == Some(true)
+        }
+        _ => false,
+    }
+}
+
 /// The resource `Condition` of the resource that owns a declaration.
 #[must_use]
 pub fn condition<'a>(owner: &Owner<'a>) -> Option<&'a str> {

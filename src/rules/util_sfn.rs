@@ -13,3 +13,9 @@ pub fn tasks_of<'a>(cx: &Context<'a>) -> Vec<(&'a str, Task<'a>)> {
         .flat_map(|(sm, d)| tasks(&d.root).into_iter().map(move |t| (sm, t)))
         .collect()
 }
+
+/// Whether a task's errors are caught: by its own `Catch`, or by the `Catch` of a `Parallel` or
+/// `Map` state it is nested in (the error fails the branch, then that state, which catches it).
+pub fn caught(t: &Task<'_>) -> bool {
+    t.catch.is_some() || t.enclosing.iter().any(|s| s.get("Catch").is_some())
+}

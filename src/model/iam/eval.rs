@@ -26,7 +26,7 @@ enum Tri {
     Maybe,
 }
 
-fn glob(pat: &str, text: &str) -> bool {
+pub(super) fn glob(pat: &str, text: &str) -> bool {
     let (p, t) = (pat.as_bytes(), text.as_bytes());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
@@ -196,6 +196,61 @@ fn resource_tri(sys: &System, tpl: TplId, node: &Node, target: ResHandle<'_>) ->
 /// Evaluate `action` on `target` for a principal's identity policies.
 #[must_use]
 pub fn allows(sys: &System, set: &PolicySet, action: &str, target: ResHandle<'_>) -> Decision {
+    allows_by(sys, set, action, &|tpl, n| {
+        resource_tri(sys, tpl, n, target)
+    })
+}
+
+/// Evaluate `action` (`events:PutEvents`) on the account's `default` event bus, which is never a
+/// template resource but always exists. A statement `Resource` covers it when it is `*` or an
+/// ARN pattern whose service matches `events` and whose resource matches `event-bus/default`
+/// (`arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default`, or
+/// `event-bus/*`). A literal region or account cannot be compared with the deployment's, so it
+/// makes the answer unknown; a reference to a template resource (another bus) does not cover it.
+#[must_use]
+pub fn allows_default_bus(sys: &System, set: &PolicySet, action: &str) -> Decision {
+    allows_by(sys, set, action, &|tpl, n| default_bus_tri(sys, tpl, n))
+}
+
+fn default_bus_tri(sys: &System, tpl: TplId, node: &Node) -> Tri {
+    let sym = sys.sym(tpl, node);
+    if sym.resource().is_some() {
+        return if sym.unknown_reason().is_some() {
+            Tri::Maybe
+        } else {
+            Tri::No
+        };
+    }
+    let Some(text) = sym.pattern() else {
+        return Tri::Maybe;
+    };
+    if text == "*" {
+        return Tri::Yes;
+    }
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    let [arn, _partition, service, region, account, resource] = parts.as_slice() else {
+        return if glob(&text, "arn:aws:events:region:account:event-bus/default") {
+            Tri::Maybe
+        } else {
+            Tri::No
+        };
+    };
+    if !glob(arn, "arn") || !glob(service, "events") || !glob(resource, "event-bus/default") {
+        return Tri::No;
+    }
+    if region.contains('*') && account.contains('*') {
+        Tri::Yes
+    } else {
+        Tri::Maybe
+    }
+}
+
+fn allows_by(
+    sys: &System,
+    set: &PolicySet,
+    action: &str,
+    matches: &dyn Fn(TplId, &Node) -> Tri,
+) -> Decision {
     let mut allowed: Option<Span> = None;
     let mut maybe: Option<String> = None;
     for st in &set.statements {
@@ -220,7 +275,7 @@ pub fn allows(sys: &System, set: &PolicySet, action: &str, target: ResHandle<'_>
         let res = match (st.node.get("Resource"), st.node.get("NotResource")) {
             (Some(r), _) => strings(Some(r))
                 .into_iter()
-                .map(|n| resource_tri(sys, st.tpl, n, target))
+                .map(|n| matches(st.tpl, n))
                 .fold(Tri::No, |acc, t| match (acc, t) {
                     (Tri::Yes, _) | (_, Tri::Yes) => Tri::Yes,
                     (Tri::Maybe, _) | (_, Tri::Maybe) => Tri::Maybe,

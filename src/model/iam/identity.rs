@@ -23,7 +23,7 @@ pub fn identity_policies(sys: &System, h: ResHandle<'_>) -> PolicySet {
             .target(h.tpl, role, None)
             .filter(|r| r.res.ty == "AWS::IAM::Role")
         {
-            Some(r) => role_policies(sys, r, &mut set),
+            Some(r) => collect_role(sys, r, &mut set),
             None => set.unknown.push(format!(
                 "the role of `{}` is not defined in the analysed templates",
                 h.res.id
@@ -137,7 +137,16 @@ fn synthetic(action: &str, resource: &str, span: Span) -> Node {
     )
 }
 
-fn role_policies(sys: &System, role: ResHandle<'_>, set: &mut PolicySet) {
+/// The identity statements of an in-scope `AWS::IAM::Role` (a target role of a rule, schedule
+/// or pipe): inline `Policies`, `ManagedPolicyArns` and the policies attached to it.
+#[must_use]
+pub fn role_policies(sys: &System, role: ResHandle<'_>) -> PolicySet {
+    let mut set = PolicySet::default();
+    collect_role(sys, role, &mut set);
+    set
+}
+
+fn collect_role(sys: &System, role: ResHandle<'_>, set: &mut PolicySet) {
     let id = role.res.id.as_str();
     for p in role
         .res
@@ -189,26 +198,60 @@ fn role_policies(sys: &System, role: ResHandle<'_>, set: &mut PolicySet) {
     attached(sys, role.tpl, id, set);
 }
 
-/// `AWS::IAM::Policy` / `ManagedPolicy` resources whose `Roles` name the role (by `Ref`).
+/// `AWS::IAM::Policy` / `ManagedPolicy` resources whose `Roles` name the role, and
+/// `AWS::IAM::RolePolicy` resources whose `RoleName` does (by `Ref`, or by the role's literal
+/// `RoleName`). A policy attached to a role eventlint cannot resolve (a parameter) may be attached
+/// to this one when it has a `RoleName`: the set is then not complete. Generated role names
+/// (SAM's `<Id>Role`, roles without `RoleName`) cannot be known when the template is written.
 fn attached(sys: &System, tpl: TplId, role_id: &str, set: &mut PolicySet) {
     let Some(t) = sys.templates.get(tpl) else {
         return;
     };
-    for r in t
-        .resources
-        .iter()
-        .filter(|r| r.ty == "AWS::IAM::Policy" || r.ty == "AWS::IAM::ManagedPolicy")
-    {
-        let names_role = r
-            .prop("Roles")
-            .map(Node::items)
-            .unwrap_or_default()
-            .iter()
-            .any(|n| matches!(n.intrinsic(), Some(("Ref", v)) if v.as_str() == Some(role_id)));
+    let name_node = t.resource(role_id).and_then(|r| r.prop("RoleName"));
+    let role_name = name_node.and_then(|n| sys.sym(tpl, n).literal());
+    for r in t.resources.iter().filter(|r| {
+        matches!(
+            r.ty.as_str(),
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy"
+        )
+    }) {
+        let (items, mut unknown): (Vec<&Node>, bool) = if r.ty == "AWS::IAM::RolePolicy" {
+            (r.prop("RoleName").into_iter().collect(), false)
+        } else {
+            match r.prop("Roles") {
+                Some(n) if n.is_seq() => (n.items().iter().collect(), false),
+                Some(_) => (Vec::new(), true),
+                None => (Vec::new(), false),
+            }
+        };
+        let mut names_role = false;
+        for n in items {
+            if matches!(n.intrinsic(), Some(("Ref", v)) if v.as_str() == Some(role_id)) {
+                names_role = true;
+                continue;
+            }
+            let sym = sys.sym(tpl, n);
+            if let Some(res) = sym.resource() {
+                names_role |= res.tpl == tpl && res.id == role_id;
+            } else if let Some(name) = sym.literal() {
+                names_role |= role_name.as_deref() == Some(name.as_str());
+            } else if !matches!(n.intrinsic(), Some(("Ref", _)))
+                || sym
+                    .unknown_reason()
+                    .is_some_and(|r| r.starts_with("parameter"))
+            {
+                unknown = true;
+            }
+        }
         if names_role {
             if let Some(doc) = r.prop("PolicyDocument") {
                 document(sys, tpl, doc, &format!("policy `{}`", r.id), &r.id, set);
             }
+        } else if unknown && name_node.is_some() {
+            set.unknown.push(format!(
+                "policy `{}` is attached to a role eventlint cannot resolve",
+                r.id
+            ));
         }
     }
 }

@@ -28,14 +28,14 @@ pub const MANAGED: &[(&str, &[(&str, &str)])] = &[
     ("AmazonS3FullAccess", &[("s3:*", "*")]),
     ("AmazonKinesisFullAccess", &[("kinesis:*", "*")]),
     ("AmazonKinesisFirehoseFullAccess", &[("firehose:*", "*")]),
+    // lambda:* and read-only actions of other services (states:DescribeStateMachine,
+    // states:ListStateMachines, ...); not the deprecated AWSLambdaFullAccess
     (
         "AWSLambda_FullAccess",
         &[
             ("lambda:*", "*"),
-            ("states:*", "*"),
-            ("sqs:*", "*"),
-            ("sns:*", "*"),
-            ("events:*", "*"),
+            ("states:DescribeStateMachine", "*"),
+            ("states:ListStateMachines", "*"),
         ],
     ),
     ("AWSLambdaRole", &[("lambda:InvokeFunction", "*")]),

@@ -7,10 +7,21 @@
 mod eval;
 mod identity;
 mod managed;
+mod resource;
 mod templates;
 
-pub use eval::{Decision, allows, resource_matches};
-pub use identity::identity_policies;
+pub use eval::{Decision, allows, allows_default_bus, resource_matches};
+pub use identity::{identity_policies, role_policies};
+pub use resource::{
+    Delivery, key_policy_allows, lambda_permission_allows, lambda_permissions, resource_policies,
+    resource_policy_allows,
+};
+
+/// `*` matches any run, `?` one byte (IAM action and ARN wildcards).
+#[must_use]
+pub fn glob(pat: &str, text: &str) -> bool {
+    eval::glob(pat, text)
+}
 
 use crate::model::{Node, TplId};
 use crate::source::Span;

@@ -331,6 +331,16 @@ fn nested_parallel_and_map_both_processor_forms() {
             Some("tb".to_owned()),
         ]
     );
+    // the Parallel and Map states around each task, outermost first
+    let enclosing: Vec<usize> = ts.iter().map(|t| t.enclosing.len()).collect();
+    assert_eq!(enclosing, [1, 2, 1, 1, 1, 0]);
+    let y = ts.get(1).expect("Y");
+    let types: Vec<_> = y
+        .enclosing
+        .iter()
+        .filter_map(|s| s.get("Type").and_then(Node::as_str))
+        .collect();
+    assert_eq!(types, ["Parallel", "Map"]);
 }
 
 #[test]

@@ -145,13 +145,19 @@ impl Builder<'_> {
             Event::DocumentStart(_) => self.documents += 1,
             Event::Scalar(value, style, anchor, tag) => {
                 let tag = tag.map(|t| tag_name(&t));
-                let inner = if tag.is_some() {
-                    self.after_tag(span)
-                } else {
-                    span
+                let (tag_span, inner) = self.split_tag(span, tag.is_some());
+                // a quoted scalar ends at its closing quote, not at a trailing comment
+                let (span, inner) = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        let end = self.quoted_end(inner, style);
+                        (
+                            Span::new(self.file, span.start as usize, end),
+                            Span::new(self.file, inner.start as usize, end),
+                        )
+                    }
+                    _ => (span, inner),
                 };
-                let mut node = scalar(value.as_ref(), style, tag.as_deref(), inner);
-                node.span = span;
+                let node = scalar(value.as_ref(), style, tag.as_deref(), inner, span, tag_span);
                 let plain_key = style == ScalarStyle::Plain && tag.is_none();
                 self.finish(node, anchor, plain_key)?;
             }
@@ -188,9 +194,14 @@ impl Builder<'_> {
                 }) = self.stack.pop()
                 {
                     let end = items.last().map_or(span.end, |n| n.span.end.max(span.end));
-                    let node =
-                        Node::new(Span::new(self.file, start, end as usize), Kind::Seq(items));
-                    self.finish(apply_tag(node, tag.as_deref()), anchor, false)?;
+                    let full = Span::new(self.file, start, end as usize);
+                    let (tag_span, inner) = self.split_tag(full, tag.is_some());
+                    let node = Node::new(inner, Kind::Seq(items));
+                    self.finish(
+                        apply_tag(node, tag.as_deref(), full, tag_span),
+                        anchor,
+                        false,
+                    )?;
                 }
             }
             Event::MappingEnd => {
@@ -210,11 +221,14 @@ impl Builder<'_> {
                         .max()
                         .unwrap_or(span.end)
                         .max(span.end);
-                    let node = Node::new(
-                        Span::new(self.file, start, end as usize),
-                        Kind::Map(entries),
-                    );
-                    self.finish(apply_tag(node, tag.as_deref()), anchor, false)?;
+                    let full = Span::new(self.file, start, end as usize);
+                    let (tag_span, inner) = self.split_tag(full, tag.is_some());
+                    let node = Node::new(inner, Kind::Map(entries));
+                    self.finish(
+                        apply_tag(node, tag.as_deref(), full, tag_span),
+                        anchor,
+                        false,
+                    )?;
                 }
             }
             Event::Alias(id) => {
@@ -237,21 +251,66 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// The part of a tagged scalar's span after `!Tag` and the blanks that follow it.
-    fn after_tag(&self, span: Span) -> Span {
+    /// Where a quoted scalar ends: after its closing quote (the span the parser reports can run
+    /// on over blanks and a trailing comment).
+    fn quoted_end(&self, span: Span, style: ScalarStyle) -> usize {
         let bytes = self.text.as_bytes();
-        let mut i = span.start as usize;
-        let end = span.end as usize;
-        if bytes.get(i) != Some(&b'!') {
-            return span;
+        let (start, end) = (span.start as usize, span.end as usize);
+        let quote = if style == ScalarStyle::SingleQuoted {
+            b'\''
+        } else {
+            b'"'
+        };
+        if bytes.get(start) != Some(&quote) {
+            return end;
         }
+        let mut i = start + 1;
+        while i < end {
+            match bytes.get(i) {
+                Some(b'\\') if quote == b'"' => i += 2,
+                Some(&b) if b == quote => {
+                    if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                    } else {
+                        return i + 1;
+                    }
+                }
+                Some(_) => i += 1,
+                None => break,
+            }
+        }
+        end
+    }
+
+    /// Split a tagged node's span into the tag (`!GetAtt`) and the value after it (past blanks
+    /// and comments). Untagged nodes: an empty tag span at the start, and the whole span.
+    fn split_tag(&self, span: Span, tagged: bool) -> (Span, Span) {
+        let bytes = self.text.as_bytes();
+        let (start, end) = (span.start as usize, span.end as usize);
+        if !tagged || bytes.get(start) != Some(&b'!') {
+            return (Span::new(self.file, start, start), span);
+        }
+        let mut i = start;
         while i < end && bytes.get(i).is_some_and(|b| !b.is_ascii_whitespace()) {
             i += 1;
         }
-        while i < end && bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
-            i += 1;
+        let tag_end = i;
+        loop {
+            while i < end && bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            if i < end && bytes.get(i) == Some(&b'#') {
+                while i < end && bytes.get(i).is_some_and(|&b| b != b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            break;
         }
-        Span::new(self.file, i, end)
+        (
+            Span::new(self.file, start, tag_end),
+            Span::new(self.file, i, end),
+        )
     }
 
     fn push(&mut self, frame: Frame, span: Span) -> Result<(), Problem> {
@@ -356,7 +415,16 @@ fn tag_name(t: &Tag) -> String {
     }
 }
 
-fn scalar(value: &str, style: ScalarStyle, tag: Option<&str>, span: Span) -> Node {
+/// A scalar node: `inner` is the value's span, `outer` the span with its tag, `tag_span` the tag.
+fn scalar(
+    value: &str,
+    style: ScalarStyle,
+    tag: Option<&str>,
+    inner: Span,
+    outer: Span,
+    tag_span: Span,
+) -> Node {
+    let span = inner;
     let kind = match tag {
         Some("!!str") => Kind::Str(value.to_string()),
         _ if style != ScalarStyle::Plain => Kind::Str(value.to_string()),
@@ -369,9 +437,9 @@ fn scalar(value: &str, style: ScalarStyle, tag: Option<&str>, span: Span) -> Nod
             Node::new(span, Kind::Str(res.to_string())),
             Node::new(span, Kind::Str(attr.to_string())),
         ]);
-        return wrap("Fn::GetAtt", Node::new(span, list), span);
+        return wrap("Fn::GetAtt", Node::new(span, list), outer, tag_span);
     }
-    apply_tag(Node::new(span, kind), tag)
+    apply_tag(Node::new(span, kind), tag, outer, tag_span)
 }
 
 fn plain_kind(v: &str) -> Kind {
@@ -393,10 +461,16 @@ fn looks_numeric(v: &str) -> bool {
         && v.parse::<f64>().is_ok()
 }
 
-/// Lower a CloudFormation short-form tag to its long form.
-fn apply_tag(node: Node, tag: Option<&str>) -> Node {
-    let Some(tag) = tag else { return node };
-    let span = node.span;
+/// Lower a CloudFormation short-form tag to its long form: a one-key map spanning `outer`
+/// whose key span is the tag, holding `node` (the value after the tag). Other tags (and none)
+/// leave the node as it is, spanning `outer`.
+fn apply_tag(node: Node, tag: Option<&str>, outer: Span, tag_span: Span) -> Node {
+    let Some(tag) = tag else {
+        return Node {
+            span: outer,
+            ..node
+        };
+    };
     let name = match tag {
         "Ref" => "Ref",
         "Condition" => "Condition",
@@ -419,16 +493,17 @@ fn apply_tag(node: Node, tag: Option<&str>) -> Node {
         "Length" => "Fn::Length",
         "ToJsonString" => "Fn::ToJsonString",
         "ForEach" => "Fn::ForEach",
-        _ => return node,
+        _ => {
+            return Node {
+                span: outer,
+                ..node
+            };
+        }
     };
-    wrap(name, node, span)
+    wrap(name, node, outer, tag_span)
 }
 
-fn wrap(name: &str, value: Node, span: Span) -> Node {
-    let key_span = Span {
-        end: span.start,
-        ..span
-    };
+fn wrap(name: &str, value: Node, span: Span, key_span: Span) -> Node {
     Node::new(
         span,
         Kind::Map(vec![Entry {

@@ -94,6 +94,18 @@ fn tagged_scalar_has_a_real_span() {
 }
 
 #[test]
+fn quoted_scalars_end_at_their_closing_quote() {
+    let text = "A: '*'   # comment\nB: \"x\\\"y\"  # c\nC: 'it''s'  # c\nD: !Sub \"${X}\"  # c\n";
+    let root = parse(text).root.unwrap();
+    assert_eq!(at(text, root.get("A").unwrap()), "'*'");
+    assert_eq!(at(text, root.get("B").unwrap()), "\"x\\\"y\"");
+    assert_eq!(at(text, root.get("C").unwrap()), "'it''s'");
+    assert_eq!(at(text, root.get("D").unwrap()), "!Sub \"${X}\"");
+    let (_, inner) = root.get("D").unwrap().intrinsic().unwrap();
+    assert_eq!(at(text, inner), "\"${X}\"");
+}
+
+#[test]
 fn spans_are_bytes_after_non_ascii_text() {
     let text = "Description: \"über ✓\"\nKey: value\n";
     let root = parse(text).root.unwrap();

@@ -1,0 +1,118 @@
+//! Language-neutral facts about handler code, each with the span it comes from.
+
+use crate::source::Span;
+
+/// A statically known value in code, or what it is built from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    Str(String),
+    /// A number as written.
+    Num(String),
+    Bool(bool),
+    /// `os.environ['X']`, `os.getenv('X', d)`, `process.env.X ?? d`: the variable and its default.
+    Env {
+        name: String,
+        default: Option<Box<Val>>,
+    },
+    /// f-strings, template literals, `+` of strings.
+    Concat(Vec<Val>),
+    /// A dict or object literal with literal keys (in order), each value with its span.
+    Object(Vec<(String, Val, Span)>),
+    List(Vec<Val>),
+    /// `json.dumps(x)`, `JSON.stringify(x)`.
+    Json(Box<Val>),
+    /// Not known statically.
+    Unknown,
+}
+
+impl Val {
+    /// A field of an object value.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Val> {
+        match self {
+            Val::Object(fields) => fields.iter().find(|(k, _, _)| k == key).map(|(_, v, _)| v),
+            _ => None,
+        }
+    }
+
+    /// The span of a field of an object value.
+    #[must_use]
+    pub fn span_of(&self, key: &str) -> Option<Span> {
+        match self {
+            Val::Object(fields) => fields.iter().find(|(k, _, _)| k == key).map(|(_, _, s)| *s),
+            _ => None,
+        }
+    }
+
+    /// The literal string, when fully known.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A call to an AWS SDK operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SdkCall {
+    /// IAM service prefix: `events`, `sns`, `sqs`, `lambda`, `states`, `dynamodb`, `s3`,
+    /// `kinesis`, `firehose`, ...
+    pub service: String,
+    /// The operation as IAM names it (`PutEvents`, `SendMessage`, `Invoke` → `InvokeFunction`
+    /// is the action; keep the API name here: `Invoke`).
+    pub operation: String,
+    /// The request parameters (boto3 keyword arguments, SDK v3 command input, SDK v2 params).
+    pub params: Val,
+    /// The call expression.
+    pub span: Span,
+}
+
+impl SdkCall {
+    /// The IAM action the call needs (`sqs:SendMessage`, `lambda:InvokeFunction`, ...).
+    #[must_use]
+    pub fn action(&self) -> String {
+        let op = match (self.service.as_str(), self.operation.as_str()) {
+            ("lambda", "Invoke" | "InvokeAsync" | "InvokeWithResponseStream") => "InvokeFunction",
+            (_, op) => op,
+        };
+        format!("{}:{op}", self.service)
+    }
+}
+
+/// An outgoing HTTP request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpCall {
+    pub url: Val,
+    pub method: Option<String>,
+    pub span: Span,
+}
+
+/// An environment variable read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvRead {
+    pub name: String,
+    /// The read has a default (`os.getenv('X', 'd')`, `os.environ.get('X')`, `process.env.X ?? 'd'`)
+    /// or is guarded, so a missing variable does not fail.
+    pub has_default: bool,
+    pub span: Span,
+}
+
+/// Everything an extractor learns from one file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileFacts {
+    pub calls: Vec<SdkCall>,
+    pub http: Vec<HttpCall>,
+    pub env: Vec<EnvRead>,
+    /// Module specifiers imported (`helpers`, `.util`, `./lib/util.js`), to follow local files.
+    pub imports: Vec<String>,
+    /// Places where the handler returns `batchItemFailures`.
+    pub batch_failures: Vec<Span>,
+    /// DynamoDB stream images read (`NewImage`, `OldImage`).
+    pub images: Vec<(String, Span)>,
+    /// Idempotency markers: Powertools decorators/wrappers, conditional writes.
+    pub idempotency: Vec<Span>,
+    /// The file could not be parsed.
+    pub syntax_error: Option<Span>,
+}
