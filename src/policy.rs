@@ -332,13 +332,35 @@ pub fn evaluate(sys: &System, policies: &Policies) -> Outcome {
     if policies.is_empty() {
         return Outcome::default();
     }
-    let parts: Vec<(Vec<Finding>, Vec<EvalError>)> = sys
-        .templates
+    // Guard parses its rules on every call: run each set of applicable policies over batches
+    // of templates, and fall back to one template at a time when a batch fails.
+    let mut groups: std::collections::BTreeMap<Vec<usize>, Vec<Input>> =
+        std::collections::BTreeMap::new();
+    for t in &sys.templates {
+        let Some(file) = sys.db.get(t.file) else {
+            continue;
+        };
+        let applicable: Vec<usize> = policies
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.applies_to(t))
+            .map(|(i, _)| i)
+            .collect();
+        if !applicable.is_empty() {
+            groups
+                .entry(applicable)
+                .or_default()
+                .push((t, file.text.as_str()));
+        }
+    }
+    let batches: Vec<(&[usize], &[Input])> = groups
+        .iter()
+        .flat_map(|(set, ts)| ts.chunks(BATCH).map(move |c| (set.as_slice(), c)))
+        .collect();
+    let parts: Vec<(Vec<Finding>, Vec<EvalError>)> = batches
         .par_iter()
-        .filter_map(|t| {
-            let text = &sys.db.get(t.file)?.text;
-            Some(evaluate_template(t, text, policies))
-        })
+        .flat_map_iter(|(set, batch)| evaluate_batch(set, batch, policies))
         .collect();
     let mut out = Outcome::default();
     // one problem per policy and error, naming the first template and how many more
@@ -380,6 +402,51 @@ pub fn evaluate(sys: &System, policies: &Policies) -> Outcome {
     out
 }
 
+/// A template and its text.
+type Input<'a> = (&'a Template, &'a str);
+
+/// Templates per Guard call: enough to spread the cost of parsing the policies, few enough to
+/// keep both cores busy.
+const BATCH: usize = 24;
+
+/// Run the policies `set` over a batch of templates in one Guard call; the templates one by one
+/// when that fails (a template Guard cannot read, a policy that fails on one of them).
+fn evaluate_batch(
+    set: &[usize],
+    batch: &[Input],
+    policies: &Policies,
+) -> Vec<(Vec<Finding>, Vec<EvalError>)> {
+    let all: Vec<&Policy> = set.iter().filter_map(|&i| policies.list.get(i)).collect();
+    let texts: Vec<&str> = batch.iter().map(|(_, text)| *text).collect();
+    let reports = run_guard(&all, &texts).ok().and_then(|r| match r {
+        serde_json::Value::Array(files) if files.len() == batch.len() => Some(files),
+        _ => None,
+    });
+    match reports {
+        Some(files) => batch
+            .iter()
+            .zip(files)
+            .map(|((t, _), file)| {
+                let report = serde_json::Value::Array(vec![file]);
+                (dedup(findings_of(&report, t, policies)), Vec::new())
+            })
+            .collect(),
+        None => batch
+            .iter()
+            .map(|(t, text)| evaluate_template(t, text, policies))
+            .collect(),
+    }
+}
+
+/// Findings with distinct keys, first kept.
+fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut seen = std::collections::BTreeSet::new();
+    findings
+        .into_iter()
+        .filter(|f| seen.insert(f.key.clone()))
+        .collect()
+}
+
 /// A policy that Guard could not evaluate against a template.
 struct EvalError {
     policy: usize,
@@ -404,12 +471,12 @@ fn evaluate_template(
         return (Vec::new(), errors);
     }
     let all: Vec<&Policy> = applicable.iter().map(|(_, p)| *p).collect();
-    let reports = match run_guard(&all, text) {
+    let reports = match run_guard(&all, &[text]) {
         Ok(r) => vec![r],
         // find the policies that fail, keep the results of the others
         Err(_) => applicable
             .iter()
-            .filter_map(|&(i, p)| match run_guard(&[p], text) {
+            .filter_map(|&(i, p)| match run_guard(&[p], &[text]) {
                 Ok(r) => Some(r),
                 Err(error) => {
                     errors.push(EvalError {
@@ -422,16 +489,11 @@ fn evaluate_template(
             })
             .collect(),
     };
-    let mut seen = std::collections::BTreeSet::new();
-    let mut findings = Vec::new();
-    for report in &reports {
-        for f in findings_of(report, t, policies) {
-            if seen.insert(f.key.clone()) {
-                findings.push(f);
-            }
-        }
-    }
-    (findings, errors)
+    let findings = reports
+        .iter()
+        .flat_map(|report| findings_of(report, t, policies))
+        .collect();
+    (dedup(findings), errors)
 }
 
 #[cfg(feature = "guard")]
@@ -449,9 +511,10 @@ fn check_syntax(_text: &str, _name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Run Guard on one template; the structured JSON report (a list with one file report).
+/// Run Guard on templates; the structured JSON report (a list with one file report per
+/// template, in order).
 #[cfg(feature = "guard")]
-fn run_guard(policies: &[&Policy], template_text: &str) -> Result<serde_json::Value, String> {
+fn run_guard(policies: &[&Policy], templates: &[&str]) -> Result<serde_json::Value, String> {
     use cfn_guard::commands::Executable;
     use cfn_guard::commands::validate::{OutputFormatType, ShowSummaryType};
     use cfn_guard::utils::reader::{ReadBuffer, Reader};
@@ -460,7 +523,7 @@ fn run_guard(policies: &[&Policy], template_text: &str) -> Result<serde_json::Va
 
     let payload = serde_json::json!({
         "rules": policies.iter().map(|p| p.text.as_str()).collect::<Vec<_>>(),
-        "data": [template_text],
+        "data": templates,
     })
     .to_string();
     let run = std::panic::catch_unwind(move || -> Result<String, String> {
@@ -485,14 +548,15 @@ fn run_guard(policies: &[&Policy], template_text: &str) -> Result<serde_json::Va
         if code != 0 && code != 19 {
             return Err(format!("cfn-guard exited with status {code}"));
         }
-        writer.stripped().map_err(|e| e.to_string())
+        // the JSON report has no colours to strip
+        writer.into_string().map_err(|e| e.to_string())
     });
     let out = run.unwrap_or_else(|_| Err("cfn-guard failed (panic)".into()))?;
     serde_json::from_str(&out).map_err(|e| format!("cannot read cfn-guard's report: {e}"))
 }
 
 #[cfg(not(feature = "guard"))]
-fn run_guard(_policies: &[&Policy], _template_text: &str) -> Result<serde_json::Value, String> {
+fn run_guard(_policies: &[&Policy], _templates: &[&str]) -> Result<serde_json::Value, String> {
     Ok(serde_json::Value::Array(Vec::new()))
 }
 
