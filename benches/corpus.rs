@@ -2,6 +2,7 @@
 //! - the floor: read and parse every template file with the same parsers, nothing else;
 //! - load: discovery, parsing, template model, state machine definitions, handler code;
 //! - load + graph;
+//! - the full check without the Guard policy pass (EL903);
 //! - the full check (all rules), as `eventlint check` runs it.
 //!
 //! Prints milliseconds, templates/s and MB/s. Run with `cargo bench --bench corpus [DIR]`.
@@ -67,6 +68,15 @@ fn main() {
             .diagnostics
             .len()
     });
+    let no_policies = eventlint::policy::PolicyOptions {
+        defaults: false,
+        paths: Vec::new(),
+    };
+    let (no_guard, _) = best(10, || {
+        eventlint::analyze_with(&paths, &Selection::default(), &no_policies)
+            .diagnostics
+            .len()
+    });
     let mb = bytes as f64 / 1e6;
     println!(
         "{templates} templates, {:.2} MB, {edges} edges, {findings} findings (best of 10 runs, {} threads)",
@@ -77,6 +87,7 @@ fn main() {
         ("read + parse (floor)", floor),
         ("load", load),
         ("load + graph", graph),
+        ("full, no Guard pass", no_guard),
         ("full check", full),
     ] {
         println!(

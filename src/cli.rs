@@ -9,6 +9,7 @@ use crate::baseline::{self, BaselineError};
 use crate::config::{self, Config, ConfigError};
 use crate::diagnostic::Severity;
 use crate::engine::{Selection, selector_known};
+use crate::policy::PolicyOptions;
 use crate::report::{self, Format, Report};
 use crate::rules::rule::lookup;
 
@@ -80,6 +81,12 @@ pub struct CheckArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// A Guard policy file, or a folder of `.guard` files, to enforce (EL903); repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+    /// Do not run the policy pack shipped with eventlint (rules/policies).
+    #[arg(long)]
+    pub no_default_policies: bool,
 }
 
 /// `FORMAT=FILE` of `--report`.
@@ -159,6 +166,8 @@ pub enum RunError {
     Io(#[from] std::io::Error),
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    #[error("`--policy` needs the `guard` feature, which this build of eventlint lacks")]
+    NoGuard,
 }
 
 /// Run a command, writing to `out`; returns the process exit code.
@@ -264,6 +273,20 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
     }
     let config = load_config(args.config.as_deref())?;
     let paths = default_paths(args.paths)?;
+    if let Some(p) = args.policy.iter().find(|p| !p.exists()) {
+        return Err(RunError::MissingPath(p.clone()));
+    }
+    if !cfg!(feature = "guard") && !args.policy.is_empty() {
+        return Err(RunError::NoGuard);
+    }
+    if !cfg!(feature = "guard") && !config.policies.is_empty() {
+        return Err(RunError::NoGuard);
+    }
+    // the configured policies first, then those of the command line
+    let policies = PolicyOptions {
+        defaults: !args.no_default_policies,
+        paths: [config.policies, args.policy].concat(),
+    };
     let known = args.baseline.as_deref().map(read_baseline).transpose()?;
     // as ruff layers them: a command-line `--select` starts afresh, `--ignore` adds
     let (select, ignore) = if args.select.is_empty() {
@@ -283,8 +306,8 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
             .num_threads(n.max(1))
             .build()
             .map_err(|e| RunError::Threads(e.to_string()))?
-            .install(|| crate::analyze(&paths, &selection)),
-        None => crate::analyze(&paths, &selection),
+            .install(|| crate::analyze_with(&paths, &selection, &policies)),
+        None => crate::analyze_with(&paths, &selection, &policies),
     };
     let db = &analysis.loaded.system.db;
     if let Some(path) = &args.write_baseline {

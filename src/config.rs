@@ -85,7 +85,7 @@ struct Raw {
     #[serde(default)]
     per_path_ignores: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(default)]
-    policies: Vec<String>,
+    policies: Vec<Spanned<String>>,
 }
 
 /// `eventlint.toml` in `start` or the nearest of its parents that has one.
@@ -138,7 +138,7 @@ impl Config {
             select: at.selectors(&raw.select)?,
             ignore: at.selectors(&raw.ignore)?,
             fail_on: raw.fail_on,
-            policies: raw.policies.iter().map(|p| base.join(p)).collect(),
+            policies: at.policies(&raw.policies, base)?,
             ..Config::default()
         };
         for (rule, table) in &raw.rules {
@@ -215,6 +215,25 @@ impl Located<'_> {
             key: key_path(self.text, span.start),
             message: message.into(),
         }
+    }
+
+    /// Guard policy paths, relative to the configuration's folder; each must exist.
+    fn policies(&self, list: &[Spanned<String>], base: &Path) -> Result<Vec<PathBuf>, ConfigError> {
+        list.iter()
+            .map(|p| {
+                let path = base.join(p.get_ref());
+                if path.exists() {
+                    Ok(path)
+                } else {
+                    let msg = format!(
+                        "policy path `{}` does not exist (looked for {})",
+                        p.get_ref(),
+                        crate::load::display_path(&path)
+                    );
+                    Err(self.error(p.span(), msg))
+                }
+            })
+            .collect()
     }
 
     /// Rule selectors, each naming at least one rule.

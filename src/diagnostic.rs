@@ -57,6 +57,8 @@ pub struct Finding {
     /// Stable identity inside the resource (a property path, the other resource's ID): with the
     /// code and resource it makes the fingerprint, so baselines survive edits that move lines.
     pub key: String,
+    /// The Guard rule that failed (EL903): the SARIF `ruleId` of the result.
+    pub policy: Option<String>,
 }
 
 impl Finding {
@@ -70,6 +72,7 @@ impl Finding {
             help: None,
             severity: None,
             key: String::new(),
+            policy: None,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -27,15 +28,36 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Load every template under `paths`, build the graph and run the selected rules.
+/// Load every template under `paths`, build the graph and run the selected rules, with the
+/// shipped Guard policies.
 #[must_use]
 pub fn analyze(paths: &[PathBuf], selection: &engine::Selection) -> Analysis {
-    let loaded = load::load(paths);
+    analyze_with(paths, selection, &policy::PolicyOptions::default())
+}
+
+/// [`analyze`] with a choice of Guard policies (EL903).
+#[must_use]
+pub fn analyze_with(
+    paths: &[PathBuf],
+    selection: &engine::Selection,
+    policies: &policy::PolicyOptions,
+) -> Analysis {
+    let mut loaded = load::load(paths);
+    // Guard runs only when EL903 does; broken policy files are reported (EL901) either way.
+    let (policies, problems) = policy::load(&mut loaded.system.db, policies);
+    loaded.problems.extend(problems);
+    let outcome = if selection.enabled(&rules::el903_policy_violation::PolicyViolation::META) {
+        policy::evaluate(&loaded.system, &policies)
+    } else {
+        policy::Outcome::default()
+    };
+    loaded.problems.extend(outcome.problems);
     let graph = graph::build(&loaded.system);
     let cx = rules::rule::Context {
         sys: &loaded.system,
         graph: &graph,
         problems: &loaded.problems,
+        policy_findings: &outcome.findings,
         options: &selection.options,
         suppressions: &[],
     };

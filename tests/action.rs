@@ -498,7 +498,7 @@ fn assert_workflow_commands(annotations: &[String]) {
     assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{annotations:#?}");
 }
 
-/// Defaults on the example: SARIF, six annotations, the summary with the table and the graph,
+/// Defaults on the example: SARIF, ten annotations (the default limit), the summary with the table and the graph,
 /// and the job fails at the last step because the example has warnings.
 #[test]
 fn example_with_defaults_fails_on_its_warnings() {
@@ -529,10 +529,10 @@ fn example_with_defaults_fails_on_its_warnings() {
     let token = check.2.lines().next().unwrap()["::stop-commands::".len()..].to_string();
     assert!(check.2.contains(&format!("\n::{token}::\n")));
     assert_eq!(out.output("check", "exit-code"), "1");
-    assert_eq!(out.output("check", "findings"), "6");
+    assert_eq!(out.output("check", "findings"), "12");
     assert_eq!(out.output("check", "warnings"), "6");
     assert_eq!(out.output("check", "errors"), "0");
-    assert_eq!(out.output("check", "info"), "0");
+    assert_eq!(out.output("check", "info"), "6");
     assert_eq!(out.output("check", "sarif-file"), "eventlint.sarif");
 
     let sarif: serde_json::Value =
@@ -540,7 +540,7 @@ fn example_with_defaults_fails_on_its_warnings() {
             .unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 6);
+    assert_eq!(results.len(), 12);
     assert_eq!(
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "order-service/template.yaml"
@@ -548,11 +548,16 @@ fn example_with_defaults_fails_on_its_warnings() {
     let json: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.output("check", "json-file")).unwrap())
             .unwrap();
-    assert_eq!(json["summary"]["findings"], 6);
+    assert_eq!(json["summary"]["findings"], 12);
 
-    // annotate: all six, as workflow commands
+    // annotate: the default limit of ten, warnings before the shipped Guard pack's notices
     let annotations = out.annotations();
-    assert_eq!(annotations.len(), 6, "{annotations:#?}");
+    assert!(
+        out.step("annotate")
+            .2
+            .contains("10 of 12 findings annotated")
+    );
+    assert_eq!(annotations.len(), 10, "{annotations:#?}");
     assert_workflow_commands(&annotations);
     assert!(annotations[0].starts_with(
         "::warning file=order-service/template.yaml,line=135,col=26,endLine=135,endColumn=28,\
@@ -562,7 +567,7 @@ fn example_with_defaults_fails_on_its_warnings() {
     // summary: counts per rule and the graph
     let s = &out.summary;
     assert!(s.starts_with("## eventlint\n"), "{s}");
-    assert!(s.contains("**6 findings** in `order-service`: 0 errors, 6 warnings, 0 info."));
+    assert!(s.contains("**12 findings** in `order-service`: 0 errors, 6 warnings, 6 info."));
     assert!(s.contains("**The check fails**: findings at or above `warning`."));
     assert!(s.contains("| Rule | Name | Errors | Warnings | Info |\n|---|---|---:|---:|---:|\n"));
     for row in [
@@ -572,7 +577,8 @@ fn example_with_defaults_fails_on_its_warnings() {
         "| `EL106` | visibility-timeout-too-short | 0 | 1 | 0 |",
         "| `EL107` | dlq-retention-too-short | 0 | 1 | 0 |",
         "| `EL115` | stream-failures-discarded | 0 | 1 | 0 |",
-        "| **Total** | | 0 | 6 | 0 |",
+        "| `EL903` | policy-violation | 0 | 0 | 6 |",
+        "| **Total** | | 0 | 6 | 6 |",
     ] {
         assert!(s.contains(&format!("{row}\n")), "no row {row} in\n{s}");
     }
@@ -614,7 +620,11 @@ fn fail_on_error_passes_and_the_limit_caps_annotations() {
     let annotations = out.annotations();
     assert_eq!(annotations.len(), 3, "{annotations:#?}");
     assert_workflow_commands(&annotations);
-    assert!(out.step("annotate").2.contains("3 of 6 findings annotated"));
+    assert!(
+        out.step("annotate")
+            .2
+            .contains("3 of 12 findings annotated")
+    );
     assert!(ws.path().join("reports/eventlint/out.sarif").is_file());
     assert!(
         out.summary
@@ -694,7 +704,7 @@ fn annotations_off() {
             .2
             .contains("annotations are turned off")
     );
-    assert!(out.summary.contains("| **Total** | | 0 | 6 | 0 |"));
+    assert!(out.summary.contains("| **Total** | | 0 | 6 | 6 |"));
 }
 
 /// Bad inputs and a run that cannot happen stop the action with an error annotation.

@@ -49,7 +49,7 @@ fn exit_code_follows_fail_on() {
             "check",
             bad,
             "--ignore",
-            "task-without-catch,EL112,state-machine-without-failure-alarm",
+            "task-without-catch,EL112,state-machine-without-failure-alarm,EL903",
             "--fail-on",
             "info",
         ])

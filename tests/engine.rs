@@ -60,6 +60,7 @@ fn run(paths: &[PathBuf], rules: &[&dyn Rule], selection: &Selection) -> (Loaded
         sys: &loaded.system,
         graph: &graph,
         problems: &loaded.problems,
+        policy_findings: &[],
         options: &selection.options,
         suppressions: &[],
     };

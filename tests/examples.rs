@@ -17,7 +17,13 @@ type Set = BTreeSet<(String, u32, String)>;
 
 fn check(dir: &str) -> (Set, Set) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let analysis = eventlint::analyze(std::slice::from_ref(&path), &Selection::default());
+    // The planted defects are for eventlint's own rules; the shipped Guard policy pack (EL903)
+    // is tested in tests/policies.rs.
+    let selection = Selection {
+        ignore: vec!["EL903".into()],
+        ..Selection::default()
+    };
+    let analysis = eventlint::analyze(std::slice::from_ref(&path), &selection);
     (common::markers(&path), common::findings(&analysis))
 }
 

@@ -43,6 +43,9 @@ struct JsonFinding<'a> {
     resource: Option<&'a str>,
     related: Vec<Related<'a>>,
     help: Option<&'a str>,
+    /// The Guard rule that failed (EL903 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<&'a str>,
     fingerprint: String,
 }
 
@@ -95,6 +98,7 @@ fn finding<'a>(report: &Report<'a>, d: &'a Diagnostic) -> JsonFinding<'a> {
         resource: d.finding.resource.as_deref(),
         related,
         help: d.finding.help.as_deref(),
+        policy: d.finding.policy.as_deref(),
         fingerprint: d.fingerprint(loc.file),
     }
 }

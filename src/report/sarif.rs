@@ -12,6 +12,8 @@
 //!   relative to `%SRCROOT%`, 1-based region, end column exclusive) whose logical location is
 //!   the resource (SARIF puts `logicalLocations` inside the location, not on the result), secondary labels as `relatedLocations`, and `partialFingerprints` from
 //!   [`Diagnostic::fingerprint`] (code, file, resource, key: never line numbers).
+//! - a Guard policy finding (EL903) has the Guard rule's name as `ruleId`, with a rules entry
+//!   per Guard rule met (documented by EL903's doc, `helpUri` to EL903.md).
 //! - `columnKind` is `unicodeCodePoints`: [`locate`] counts columns in code points.
 
 use std::borrow::Cow;
@@ -198,6 +200,38 @@ fn rules<'a>(diagnostics: &'a [Diagnostic]) -> Vec<Rule<'a>> {
             }
         })
         .collect();
+    // a Guard rule is a reporting descriptor of its own, documented by EL903
+    let policy_doc = ALL
+        .iter()
+        .map(|r| r.meta())
+        .find(|m| m.code == POLICY_CODE)
+        .map(|m| doc_body(m).trim().to_string());
+    for d in diagnostics {
+        let Some(id) = policy_rule_id(d) else {
+            continue;
+        };
+        if rules.iter().any(|r| r.id == id) {
+            continue;
+        }
+        let doc = policy_doc.clone().unwrap_or_default();
+        rules.push(Rule {
+            id,
+            name: id,
+            short_description: text(&format!(
+                "Guard policy rule `{id}` ({POLICY_CODE} {})",
+                d.name
+            )),
+            full_description: text(if doc.is_empty() { id } else { &doc }),
+            help: (!doc.is_empty()).then(|| Help {
+                text: doc.clone(),
+                markdown: doc,
+            }),
+            help_uri: Some(format!("{RULE_DOCS_URI}{POLICY_CODE}.md")),
+            default_configuration: Level {
+                level: level(d.severity),
+            },
+        });
+    }
     for d in diagnostics {
         if !rules.iter().any(|r| r.id == d.code) {
             rules.push(Rule {
@@ -215,6 +249,17 @@ fn rules<'a>(diagnostics: &'a [Diagnostic]) -> Vec<Rule<'a>> {
     }
     rules.sort_by(|a, b| a.id.cmp(b.id));
     rules
+}
+
+/// The code of Guard policy findings, whose SARIF `ruleId` is the Guard rule's name.
+const POLICY_CODE: &str = "EL903";
+
+/// The `ruleId` of a Guard policy finding: the Guard rule's name (unless it is also the code
+/// of one of eventlint's rules).
+fn policy_rule_id(d: &Diagnostic) -> Option<&str> {
+    let name = d.finding.policy.as_deref()?;
+    (d.code == POLICY_CODE && !name.is_empty() && !ALL.iter().any(|r| r.meta().code == name))
+        .then_some(name)
 }
 
 fn text(s: &str) -> Text<'static> {
@@ -275,9 +320,10 @@ fn encode(path: &str, keep_colon: bool) -> String {
 fn result<'a>(report: &Report<'a>, rules: &[Rule<'_>], d: &'a Diagnostic) -> SarifResult<'a> {
     let file = locate(report.db, d.finding.span).file;
     let related = d.finding.related.iter().enumerate();
+    let rule_id = policy_rule_id(d).unwrap_or(d.code);
     SarifResult {
-        rule_id: d.code,
-        rule_index: rules.iter().position(|r| r.id == d.code),
+        rule_id,
+        rule_index: rules.iter().position(|r| r.id == rule_id),
         level: level(d.severity),
         message: Text {
             text: Cow::Borrowed(&d.finding.message),

@@ -60,6 +60,7 @@ pub mod el707_undefined_env_var;
 pub mod el900_internal_error;
 pub mod el901_parse_error;
 pub mod el902_unresolved_handler;
+pub mod el903_policy_violation;
 pub mod el904_unused_suppression;
 
 /// Every rule, sorted by code.
@@ -110,5 +111,6 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el900_internal_error::InternalError,
     &el901_parse_error::ParseError,
     &el902_unresolved_handler::UnresolvedHandler,
+    &el903_policy_violation::PolicyViolation,
     &el904_unused_suppression::UnusedSuppression,
 ];

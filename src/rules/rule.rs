@@ -99,6 +99,8 @@ pub struct Context<'a> {
     pub graph: &'a Graph<'a>,
     /// Syntax problems found while loading (EL901).
     pub problems: &'a [Problem],
+    /// Findings of the Guard policies (EL903), evaluated before the rules run.
+    pub policy_findings: &'a [Finding],
     /// Rule options from the configuration.
     pub options: &'a RuleOptions,
     /// Template suppressions and whether each silenced a finding: filled in by the engine for
