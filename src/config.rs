@@ -6,7 +6,7 @@
 //! select = ["EL1", "EL7"]
 //! ignore = ["dangling-channel"]
 //! fail-on = "error"
-//! policies = ["policies/"]
+//! policies = ["policies/*.guard"]
 //!
 //! [rules.EL106]
 //! severity = "error"
@@ -217,23 +217,61 @@ impl Located<'_> {
         }
     }
 
-    /// Guard policy paths, relative to the configuration's folder; each must exist.
+    /// Guard policy paths, relative to the configuration's folder: files, folders holding at
+    /// least one policy file, or globs (`policies/*.guard`) matching at least one file.
     fn policies(&self, list: &[Spanned<String>], base: &Path) -> Result<Vec<PathBuf>, ConfigError> {
-        list.iter()
-            .map(|p| {
-                let path = base.join(p.get_ref());
-                if path.exists() {
-                    Ok(path)
-                } else {
-                    let msg = format!(
-                        "policy path `{}` does not exist (looked for {})",
-                        p.get_ref(),
-                        crate::load::display_path(&path)
-                    );
-                    Err(self.error(p.span(), msg))
+        let mut out = Vec::new();
+        for p in list {
+            let entry = p.get_ref();
+            let path = base.join(entry);
+            if is_glob(entry) {
+                let found = self.policy_glob(p, base)?;
+                if found.is_empty() {
+                    let msg = format!("policy glob `{entry}` matches no file");
+                    return Err(self.error(p.span(), msg));
                 }
-            })
-            .collect()
+                out.extend(found);
+            } else if !path.exists() {
+                let msg = format!(
+                    "policy path `{entry}` does not exist (looked for {})",
+                    crate::load::display_path(&path)
+                );
+                return Err(self.error(p.span(), msg));
+            } else if path.is_dir() && crate::policy::policy_files(&path).is_empty() {
+                let msg = format!("policy folder `{entry}` holds no `.guard` or `.ruleset` file");
+                return Err(self.error(p.span(), msg));
+            } else {
+                out.push(path);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The files a policy glob matches, relative to `base` (sorted; `.gitignore` honoured,
+    /// symlinks not followed).
+    fn policy_glob(&self, p: &Spanned<String>, base: &Path) -> Result<Vec<PathBuf>, ConfigError> {
+        let pattern = p.get_ref().trim_start_matches("./");
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| self.error(p.span(), format!("invalid glob: {}", e.kind())))?
+            .compile_matcher();
+        // walk from the folders before the first component with a wildcard
+        let fixed: Vec<&str> = pattern.split('/').take_while(|c| !is_glob(c)).collect();
+        let root = base.join(fixed.join("/"));
+        if !root.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(&root)
+            .follow_links(false)
+            .build()
+            .flatten()
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .map(ignore::DirEntry::into_path)
+            .filter(|f| f.strip_prefix(base).is_ok_and(|rel| glob.is_match(rel)))
+            .collect();
+        found.sort();
+        Ok(found)
     }
 
     /// Rule selectors, each naming at least one rule.
@@ -252,6 +290,11 @@ impl Located<'_> {
             })
             .collect()
     }
+}
+
+/// Whether a configured path is a glob.
+fn is_glob(path: &str) -> bool {
+    path.contains(['*', '?', '[', '{'])
 }
 
 /// The dotted key path at byte `at` (`rules.EL106.severity`): the deepest key whose name or
@@ -361,5 +404,62 @@ mod tests {
         assert_eq!(hits("proj/template.yaml"), 0);
         assert_eq!(hits("proj/sub/x.json"), 1);
         assert_eq!(hits("legacy/template.yaml"), 0);
+    }
+
+    #[test]
+    fn policy_paths_may_be_globs_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let team = dir.path().join("policies/team");
+        std::fs::create_dir_all(&team).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(dir.path().join("empty")).unwrap_or_else(|e| panic!("{e}"));
+        for f in [
+            "policies/b.guard",
+            "policies/a.guard",
+            "policies/notes.md",
+            "policies/team/c.guard",
+        ] {
+            std::fs::write(dir.path().join(f), "rule r { }\n").unwrap_or_else(|e| panic!("{e}"));
+        }
+        let config = dir.path().join("eventlint.toml");
+        let parse = |text: &str| Config::parse(text, &config);
+        let c = parse("policies = [\"policies/*.guard\", \"./policies/**/c.guard\"]\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<_> = c
+            .policies
+            .iter()
+            .map(|p| {
+                p.strip_prefix(dir.path())
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                Ok("policies/a.guard".to_string()),
+                Ok("policies/b.guard".to_string()),
+                Ok("policies/team/c.guard".to_string())
+            ]
+        );
+        let error = |text: &str| match parse(text) {
+            Ok(_) => panic!("no error for {text:?}"),
+            Err(e) => e.to_string(),
+        };
+        let file = crate::load::display_path(&config);
+        assert_eq!(
+            error("select = []\npolicies = [\"rules/*.guard\"]\n"),
+            format!("{file}:2: key `policies`: policy glob `rules/*.guard` matches no file")
+        );
+        assert_eq!(
+            error("policies = [\"empty\"]\n"),
+            format!(
+                "{file}:1: key `policies`: policy folder `empty` holds no `.guard` or `.ruleset` file"
+            )
+        );
+        assert_eq!(
+            error("policies = [\"policies/[.guard\"]\n"),
+            format!(
+                "{file}:1: key `policies`: invalid glob: unclosed character class; missing ']'"
+            )
+        );
     }
 }

@@ -161,7 +161,7 @@ impl Policies {
 
 /// Policy files under `path`: the file itself, or the `.guard`/`.ruleset` files of a folder
 /// (sorted, `.gitignore` honoured, symlinks not followed).
-fn policy_files(path: &Path) -> Vec<PathBuf> {
+pub(crate) fn policy_files(path: &Path) -> Vec<PathBuf> {
     if path.is_file() {
         return vec![path.to_path_buf()];
     }

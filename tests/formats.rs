@@ -577,3 +577,26 @@ fn example_sarif() {
     assert!(redacted.contains("\"version\": \"[version]\","));
     insta::assert_snapshot!(redacted);
 }
+
+#[test]
+fn sarif_of_a_user_policy_is_valid_and_points_into_the_policy() {
+    // EL903 from a user's Guard policy: ruleId is the Guard rule, the rule in the policy file a
+    // related location, the whole document valid
+    let extra = [
+        "--select",
+        "EL903",
+        "--no-default-policies",
+        "--policy",
+        "fixtures/policies/redrive.guard",
+    ];
+    let sarif: Value = serde_json::from_str(&run(&root(), EXAMPLE, "sarif", &extra)).unwrap();
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let json: Value = serde_json::from_str(&run(&root(), EXAMPLE, "json", &extra)).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    check_code_scanning(EXAMPLE, &sarif, findings);
+}

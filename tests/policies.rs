@@ -91,20 +91,46 @@ fn a_user_policy_fails_on_the_example_with_its_location() {
 #[test]
 fn the_shipped_pack_runs_by_default_and_can_be_turned_off() {
     let (_, findings) = check(&[EXAMPLE, "--select", "EL903"]);
-    let policies: Vec<&str> = findings
+    // each where the policy's failing clause points: the `Properties` that lack the key, or the
+    // logical ID when the resource itself is the problem
+    let got: Vec<(u64, u64, &str, &str)> = findings
         .iter()
-        .filter_map(|f| f["policy"].as_str())
+        .map(|f| {
+            assert_eq!(f["file"], "fixtures/examples/order-service/template.yaml");
+            (
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["policy"].as_str().unwrap(),
+                f["resource"].as_str().unwrap(),
+            )
+        })
         .collect();
-    for expected in [
-        "sns_topic_encrypted",
-        "event_bus_archived",
-        "dynamodb_table_pitr",
-        "sam_state_machine_logging",
-    ] {
-        assert!(policies.contains(&expected), "{expected}: {policies:?}");
-    }
-    // shipped policies are `severity: info`
+    assert_eq!(
+        got,
+        [
+            (61, 5, "dynamodb_table_pitr", "InventoryTable"),
+            (72, 5, "dynamodb_table_pitr", "ShipmentsTable"),
+            (83, 5, "dynamodb_table_pitr", "IdempotencyTable"),
+            (108, 3, "event_bus_archived", "OrderEventBus"),
+            (190, 5, "sns_topic_encrypted", "OrderNotificationsTopic"),
+            (368, 5, "sam_state_machine_logging", "OrderWorkflow"),
+        ]
+    );
+    assert!(
+        findings[4]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("sns_topic_encrypted: SNS topic is not encrypted at rest"),
+        "{}",
+        findings[4]
+    );
+    // shipped policies are `severity: info`, and have no location of their own
     assert!(findings.iter().all(|f| f["severity"] == "info"));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["related"].as_array().is_none_or(Vec::is_empty))
+    );
     let (code, findings) = check(&[EXAMPLE, "--select", "EL903", "--no-default-policies"]);
     assert!(findings.is_empty(), "{findings:?}");
     assert_eq!(code, 0);
@@ -213,6 +239,47 @@ fn policy_findings_are_suppressible_on_the_resource_and_the_template() {
 }
 
 #[test]
+fn policy_findings_are_suppressible_in_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("legacy")).unwrap();
+    let text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Jobs:\n    Type: AWS::SQS::Queue\n    Properties:\n      SqsManagedSseEnabled: false\n";
+    for name in ["current.yaml", "legacy/old.yaml"] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let config = dir.path().join("eventlint.toml");
+    let files = |toml: &str| -> Vec<String> {
+        // a command-line `--select` would start afresh, dropping the configuration's `ignore`
+        std::fs::write(&config, format!("select = [\"EL903\"]\n{toml}")).unwrap();
+        let (_, findings) = check(&[
+            dir.path().to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ]);
+        findings
+            .iter()
+            .map(|f| {
+                assert_eq!(f["policy"], "sqs_queue_encrypted", "{f}");
+                let file = f["file"].as_str().unwrap();
+                file.rsplit_once("/legacy/")
+                    .map_or("current.yaml".to_string(), |(_, tail)| {
+                        format!("legacy/{tail}")
+                    })
+            })
+            .collect()
+    };
+    assert_eq!(files(""), ["current.yaml", "legacy/old.yaml"]);
+    assert_eq!(files("ignore = [\"EL903\"]\n"), Vec::<String>::new());
+    assert_eq!(
+        files("ignore = [\"policy-violation\"]\n"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        files("[per-path-ignores]\n\"legacy/**\" = [\"EL903\"]\n"),
+        ["current.yaml"]
+    );
+}
+
+#[test]
 fn sarif_names_policy_results_by_the_guard_rule() {
     let out = Command::cargo_bin("eventlint")
         .unwrap()
@@ -269,7 +336,8 @@ fn configured_policies_are_relative_to_the_config_and_add_to_the_command_line() 
     let policy = root().join("fixtures/policies/redrive.guard");
     std::fs::create_dir(dir.path().join("policies")).unwrap();
     std::fs::copy(&policy, dir.path().join("policies/redrive.guard")).unwrap();
-    std::fs::write(&config, "policies = [\"policies/redrive.guard\"]\n").unwrap();
+    // a glob, relative to the configuration's folder
+    std::fs::write(&config, "policies = [\"policies/*.guard\"]\n").unwrap();
     let config = config.to_str().unwrap();
     let base = [
         EXAMPLE,
