@@ -2,12 +2,12 @@
 //! it imports into the source database, extract facts in parallel (each file once, however many
 //! functions share it), and keep per-function results for the graph and the rules.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::imports::Project;
+use super::imports::{Project, dynamic_import};
 use super::locate::{Lang, Located, locate};
 use super::{Extractor, FileFacts, js::Js, python::Python};
 use crate::model::{System, TplId};
@@ -153,6 +153,7 @@ impl System {
             })
             .collect();
         let mut projects: HashMap<(PathBuf, Lang), Project> = HashMap::new();
+        let mut dynamic_files: HashSet<FileId> = HashSet::new();
         // file path -> (file id, language)
         let mut by_path: HashMap<PathBuf, FileId> = HashMap::new();
         let mut facts: HashMap<FileId, FileFacts> = HashMap::new();
@@ -207,14 +208,21 @@ impl System {
                 }
             }
             let db = &self.db;
-            let extracted: Vec<(FileId, FileFacts)> = new_files
+            let extracted: Vec<(FileId, FileFacts, bool)> = new_files
                 .par_iter()
                 .filter_map(|&(id, lang)| {
-                    db.get(id)
-                        .map(|f| (id, extractor(lang).extract(&f.text, id)))
+                    db.get(id).map(|f| {
+                        let facts = extractor(lang).extract(&f.text, id);
+                        (id, facts, dynamic_import(&f.text, lang))
+                    })
                 })
                 .collect();
-            facts.extend(extracted);
+            for (id, ff, dynamic) in extracted {
+                if dynamic {
+                    dynamic_files.insert(id);
+                }
+                facts.insert(id, ff);
+            }
             // the imports of files just read, per function
             let mut next = Vec::new();
             for (i, _, _) in &pending {
@@ -228,6 +236,11 @@ impl System {
                     let (Some(f), Some(ff)) = (self.db.get(id), facts.get(&id)) else {
                         continue;
                     };
+                    if dynamic_files.contains(&id) {
+                        if let Some(c) = complete.get_mut(*i) {
+                            *c = false;
+                        }
+                    }
                     let lang = Lang::of_path(&f.disk_path).unwrap_or(Lang::JavaScript);
                     for spec in &ff.imports {
                         if let Some(p) = resolve_import(&f.disk_path, root, spec, lang) {
@@ -276,10 +289,11 @@ impl System {
                     // inline code has no folder: any import that is not a known package is opaque
                     let project = Project::default();
                     let layered = layers.get(i).copied().unwrap_or(false);
-                    if merged
-                        .imports
-                        .iter()
-                        .any(|s| project.opaque(s, &merged.imports, *lang, layered, |_| false))
+                    if dynamic_import(text, *lang)
+                        || merged
+                            .imports
+                            .iter()
+                            .any(|s| project.opaque(s, &merged.imports, *lang, layered, |_| false))
                     {
                         if let Some(c) = complete.get_mut(i) {
                             *c = false;

@@ -622,6 +622,27 @@ impl Project {
     }
 }
 
+/// Whether a file loads modules by computed name (`importlib.import_module(name)`,
+/// `__import__(x)`, `require(name)`, `import(path)`): what they load is not known.
+#[must_use]
+pub fn dynamic_import(text: &str, lang: Lang) -> bool {
+    match lang {
+        Lang::Python => text.contains("import_module(") || text.contains("__import__("),
+        Lang::JavaScript | Lang::TypeScript => ["require(", "import("].iter().any(|call| {
+            text.match_indices(call).any(|(at, _)| {
+                let before = text.get(..at).and_then(|b| b.chars().next_back());
+                let word =
+                    before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.');
+                let arg = text
+                    .get(at + call.len()..)
+                    .and_then(|r| r.trim_start().chars().next());
+                // a template literal may interpolate (`./handlers/${kind}`): computed
+                !word && !matches!(arg, Some('\'' | '"' | ')'))
+            })
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -678,6 +699,31 @@ mod tests {
                 false
             })
         );
+    }
+
+    #[test]
+    fn dynamic_imports() {
+        assert!(dynamic_import(
+            "mod = importlib.import_module(name)",
+            Lang::Python
+        ));
+        assert!(!dynamic_import("import importlib.metadata", Lang::Python));
+        assert!(dynamic_import(
+            "const h = require(`./handlers/${kind}`);",
+            Lang::JavaScript
+        ));
+        assert!(dynamic_import(
+            "const h = require(path.join(dir, kind));",
+            Lang::JavaScript
+        ));
+        assert!(dynamic_import(
+            "const m = await import(spec);",
+            Lang::TypeScript
+        ));
+        assert!(!dynamic_import(
+            "const a = require('a'); await import('./b.js'); x.require(y)",
+            Lang::JavaScript
+        ));
     }
 
     #[test]
