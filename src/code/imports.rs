@@ -577,6 +577,10 @@ impl Project {
                 return false;
             }
         }
+        // a folder of the code (a namespace package): its modules are imported by their own names
+        if resolves(spec) {
+            return false;
+        }
         if dots > 0 {
             return true;
         }
@@ -669,6 +673,8 @@ mod tests {
         assert!(!p.opaque(".util.x", &im, Lang::Python, false, local));
         assert!(!p.opaque(".", &im, Lang::Python, false, local));
         assert!(p.opaque(".missing", &im, Lang::Python, false, local));
+        let ns = |s: &str| s == "shared";
+        assert!(!p.opaque("shared", &["shared".into()], Lang::Python, false, ns));
         let im = imports(&["..", "..models", "..models.Order"]);
         let pkg = |s: &str| s == "..";
         assert!(!p.opaque("..models", &im, Lang::Python, false, pkg));
