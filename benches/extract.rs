@@ -7,7 +7,8 @@
 //! - extraction alone (text already in memory) with 1 and 2 threads: files/s and MB/s;
 //! - the whole `check` (all rules) over the app with 1 and 2 threads.
 //!
-//! Run with `cargo bench --bench extract [FUNCTIONS]` (default 500).
+//! Run with `cargo bench --bench extract [FUNCTIONS [KEEP_DIR]]` (default 500 functions, in a
+//! temporary folder; with KEEP_DIR the app is written there and kept).
 
 #![allow(
     clippy::print_stdout,
@@ -303,9 +304,15 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(500);
+    // a second argument keeps the generated app in that folder (to look at it, or check it)
+    let keep = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .nth(1);
     let tmp = tempfile::tempdir().unwrap();
+    let root = keep.map_or_else(|| tmp.path().to_path_buf(), PathBuf::from);
     let t = Instant::now();
-    let paths = generate(tmp.path(), functions);
+    let paths = generate(&root, functions);
     let texts: Vec<(String, Kind)> = paths
         .iter()
         .map(|(p, k)| (std::fs::read_to_string(p).unwrap(), *k))
@@ -350,7 +357,7 @@ fn main() {
             texts.len() as f64 / cpu.max(0.01),
         );
     }
-    let app = [tmp.path().to_path_buf()];
+    let app = [root.clone()];
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
