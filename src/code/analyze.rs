@@ -2,11 +2,12 @@
 //! it imports into the source database, extract facts in parallel (each file once, however many
 //! functions share it), and keep per-function results for the graph and the rules.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::imports::{Project, dynamic_import};
 use super::locate::{Lang, Located, locate};
 use super::{Extractor, FileFacts, js::Js, python::Python};
 use crate::model::{System, TplId};
@@ -27,7 +28,9 @@ pub struct FunctionCode {
     pub files: Vec<FileId>,
     /// Facts of every file read, merged.
     pub facts: FileFacts,
-    /// Every local import was found and read: facts are complete for the code (EL303 needs it).
+    /// Every file was read and parsed, and no import may hide project code eventlint did not
+    /// read (a layer module, a shared package outside `CodeUri`): facts are complete for the
+    /// code, so rules may conclude from what it does not call (EL303).
     pub complete: bool,
 }
 
@@ -85,6 +88,27 @@ fn resolve_import(from: &Path, root: &Path, spec: &str, lang: Lang) -> Option<Pa
         .find(|p| p.is_file() && p.starts_with(root))
 }
 
+/// A Python package folder without `__init__.py` (a namespace package) under `root`.
+fn python_dir(from: &Path, root: &Path, spec: &str, lang: Lang) -> bool {
+    if lang != Lang::Python {
+        return false;
+    }
+    let Some(dir) = from.parent() else {
+        return false;
+    };
+    let dots = spec.chars().take_while(|&c| c == '.').count();
+    let rel = spec.get(dots..).unwrap_or("").replace('.', "/");
+    let base = if dots > 0 {
+        (1..dots).try_fold(dir.to_path_buf(), |d, _| d.parent().map(Path::to_path_buf))
+    } else {
+        Some(root.to_path_buf())
+    };
+    base.is_some_and(|b| {
+        let p = b.join(&rel);
+        p.is_dir() && p.starts_with(root)
+    })
+}
+
 /// Move every span of inline-code facts onto the template node that holds the code.
 fn respan(facts: &mut FileFacts, at: Span) {
     facts.calls.iter_mut().for_each(|c| c.span = at);
@@ -119,6 +143,17 @@ impl System {
             .filter(|h| h.res.is_function())
             .map(|h| (h.tpl, h.res.id.clone(), locate(self, h)))
             .collect();
+        let layers: Vec<bool> = self
+            .resources()
+            .filter(|h| h.res.is_function())
+            .map(|h| {
+                h.res
+                    .prop("Layers")
+                    .is_some_and(|l| !l.is_seq() || !l.items().is_empty())
+            })
+            .collect();
+        let mut projects: HashMap<(PathBuf, Lang), Project> = HashMap::new();
+        let mut dynamic_files: HashSet<FileId> = HashSet::new();
         // file path -> (file id, language)
         let mut by_path: HashMap<PathBuf, FileId> = HashMap::new();
         let mut facts: HashMap<FileId, FileFacts> = HashMap::new();
@@ -173,14 +208,21 @@ impl System {
                 }
             }
             let db = &self.db;
-            let extracted: Vec<(FileId, FileFacts)> = new_files
+            let extracted: Vec<(FileId, FileFacts, bool)> = new_files
                 .par_iter()
                 .filter_map(|&(id, lang)| {
-                    db.get(id)
-                        .map(|f| (id, extractor(lang).extract(&f.text, id)))
+                    db.get(id).map(|f| {
+                        let facts = extractor(lang).extract(&f.text, id);
+                        (id, facts, dynamic_import(&f.text, lang))
+                    })
                 })
                 .collect();
-            facts.extend(extracted);
+            for (id, ff, dynamic) in extracted {
+                if dynamic {
+                    dynamic_files.insert(id);
+                }
+                facts.insert(id, ff);
+            }
             // the imports of files just read, per function
             let mut next = Vec::new();
             for (i, _, _) in &pending {
@@ -194,12 +236,31 @@ impl System {
                     let (Some(f), Some(ff)) = (self.db.get(id), facts.get(&id)) else {
                         continue;
                     };
+                    if dynamic_files.contains(&id) {
+                        if let Some(c) = complete.get_mut(*i) {
+                            *c = false;
+                        }
+                    }
                     let lang = Lang::of_path(&f.disk_path).unwrap_or(Lang::JavaScript);
                     for spec in &ff.imports {
                         if let Some(p) = resolve_import(&f.disk_path, root, spec, lang) {
                             let seen = by_path.get(&p).is_some_and(|pid| files.contains(pid));
                             if !seen {
                                 next.push((*i, p.clone(), Lang::of_path(&p).unwrap_or(lang)));
+                            }
+                            continue;
+                        }
+                        let project = projects
+                            .entry((root.clone(), lang))
+                            .or_insert_with(|| Project::load(root, lang));
+                        let layered = layers.get(*i).copied().unwrap_or(false);
+                        let resolves = |s: &str| {
+                            resolve_import(&f.disk_path, root, s, lang).is_some()
+                                || python_dir(&f.disk_path, root, s, lang)
+                        };
+                        if project.opaque(spec, &ff.imports, lang, layered, resolves) {
+                            if let Some(c) = complete.get_mut(*i) {
+                                *c = false;
                             }
                         }
                     }
@@ -225,6 +286,19 @@ impl System {
                 } => {
                     merged = extractor(*lang).extract(text, span.file);
                     respan(&mut merged, *span);
+                    // inline code has no folder: any import that is not a known package is opaque
+                    let project = Project::default();
+                    let layered = layers.get(i).copied().unwrap_or(false);
+                    if dynamic_import(text, *lang)
+                        || merged
+                            .imports
+                            .iter()
+                            .any(|s| project.opaque(s, &merged.imports, *lang, layered, |_| false))
+                    {
+                        if let Some(c) = complete.get_mut(i) {
+                            *c = false;
+                        }
+                    }
                 }
                 _ => {}
             }

@@ -105,7 +105,8 @@ pub struct FileFacts {
     pub calls: Vec<SdkCall>,
     pub http: Vec<HttpCall>,
     pub env: Vec<EnvRead>,
-    /// Module specifiers imported (`helpers`, `.util`, `./lib/util.js`), to follow local files.
+    /// Module specifiers imported, as written (`boto3`, `helpers`, `.util`, `./lib/util.js`,
+    /// `@aws-sdk/client-sqs`): local ones are followed, the others tell whether the code is complete.
     pub imports: Vec<String>,
     /// Places where the handler returns `batchItemFailures`.
     pub batch_failures: Vec<Span>,

@@ -356,10 +356,6 @@ fn module_name(spec: &str) -> String {
     spec.strip_prefix("node:").unwrap_or(spec).to_string()
 }
 
-fn is_relative(spec: &str) -> bool {
-    spec.starts_with("./") || spec.starts_with("../") || spec == "." || spec == ".."
-}
-
 /// IAM prefix of an SDK v3 package (`@aws-sdk/client-eventbridge` -> `events`).
 fn v3_service(module: &str) -> Option<String> {
     if module == "@aws-sdk/lib-dynamodb" {

@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod facts;
+pub mod imports;
 pub mod js;
 pub mod locate;
 pub mod python;

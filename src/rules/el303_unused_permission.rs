@@ -12,8 +12,10 @@ declare_rule! {
     /// Reports a statement of a function's role that allows publishing, sending or invoking
     /// (`sns:Publish`, `sqs:SendMessage`, `events:PutEvents`, `lambda:InvokeFunction`,
     /// `states:StartExecution`) on a resource of the template that the function's code never
-    /// calls (with any operation of that service). Only when every file of the code was read and understood, and no call of the same
-    /// service has a target eventlint cannot resolve.
+    /// calls (with any operation of that service). Only when every file of the code was read and
+    /// understood, no import may lead to code eventlint does not read (a module of a layer, a
+    /// package of the repository outside `CodeUri`, a workspace package), and no call of the
+    /// same service has a target eventlint cannot resolve.
     ///
     /// ## Why it matters
     /// Least privilege: a permission nobody uses is one more thing a compromised or buggy function

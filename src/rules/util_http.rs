@@ -132,6 +132,33 @@ fn of_generated(sys: &System, graph: &Graph<'_>, tpl: TplId, name: &str) -> Opti
     })
 }
 
+/// The parts of a URL before the first unknown one (`https://${HOST}/items/${id}` ->
+/// `https://${HOST}/items/`): the scheme and host decide where a request goes, a path or
+/// query built at run time does not. `None` when nothing is known.
+fn known_prefix(url: &Val) -> Option<Val> {
+    fn flatten<'a>(v: &'a Val, out: &mut Vec<&'a Val>, depth: usize) {
+        match v {
+            Val::Concat(parts) if depth < 16 => {
+                parts.iter().for_each(|p| flatten(p, out, depth + 1));
+            }
+            Val::Concat(_) => out.push(&Val::Unknown),
+            other => out.push(other),
+        }
+    }
+    let mut parts = Vec::new();
+    flatten(url, &mut parts, 0);
+    let known: Vec<Val> = parts
+        .into_iter()
+        .take_while(|p| !matches!(p, Val::Unknown))
+        .cloned()
+        .collect();
+    match known.len() {
+        0 => None,
+        1 => known.into_iter().next(),
+        _ => Some(Val::Concat(known)),
+    }
+}
+
 /// The endpoint of the system an HTTP call's URL resolves to, if any.
 #[must_use]
 pub fn internal_endpoint(
@@ -140,10 +167,8 @@ pub fn internal_endpoint(
     f: ResHandle<'_>,
     call: &HttpCall,
 ) -> Option<Endpoint> {
-    if matches!(call.url, Val::Unknown) {
-        return None;
-    }
-    let node = as_node(f, &call.url, call.span)?;
+    let url = known_prefix(&call.url)?;
+    let node = as_node(f, &url, call.span)?;
     let sym = sys.sym(f.tpl, &node);
     for p in &sym.parts {
         match p {

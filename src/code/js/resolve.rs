@@ -9,9 +9,8 @@ use tree_sitter::Node;
 
 use super::{
     F, Fields, MAX_DEPTH, MAX_ITEMS, MAX_VALS, UNKNOWN_FIELD, block_scope, class_scope, concat,
-    doc_op, each_kid, fields, first_kid, function_scope, is_relative, kids, module_name,
-    pattern_names, range, service_prefix, set_field, stringy, unescape, unwrap, v3_service, walk,
-    with_default,
+    doc_op, each_kid, fields, first_kid, function_scope, kids, module_name, pattern_names, range,
+    service_prefix, set_field, stringy, unescape, unwrap, v3_service, walk, with_default,
 };
 use crate::code::facts::Val;
 use crate::source::{FileId, Span};
@@ -206,7 +205,7 @@ impl<'t> Resolver<'t> {
     pub(super) fn collect(&mut self, root: Node<'t>, imports: &mut Vec<String>) {
         let mut later: Vec<Later<'t>> = Vec::new();
         let mut import = |spec: String| {
-            if is_relative(&spec) && !imports.contains(&spec) {
+            if !spec.is_empty() && !imports.contains(&spec) {
                 imports.push(spec);
             }
         };
