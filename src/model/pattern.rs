@@ -113,6 +113,14 @@ pub fn validate(pattern: &Node) -> Vec<PatternProblem> {
     v.problems
 }
 
+/// Check the fields of a (non-intrinsic) pattern object, without the top-level checks: the
+/// syntax EventBridge patterns and SNS filter policies share.
+pub(crate) fn validate_fields(node: &Node) -> Vec<PatternProblem> {
+    let mut v = Validator::default();
+    v.object(node, false, 0);
+    v.problems
+}
+
 #[derive(Default)]
 struct Validator {
     problems: Vec<PatternProblem>,
@@ -1317,7 +1325,8 @@ fn same_node(a: &Node, b: &Node, depth: usize) -> bool {
 }
 
 mod from_val;
-pub use from_val::detail_node_from_val;
+pub(crate) use from_val::json_object;
+pub use from_val::{UNKNOWN_KEY, detail_node_from_val, unknown as unknown_node};
 
 #[cfg(test)]
 mod doc_tests;
