@@ -4,6 +4,7 @@ pub mod alarm;
 pub mod aws;
 pub mod definitions;
 pub mod fact;
+pub mod filter_policy;
 pub mod iam;
 pub mod intrinsics;
 pub mod json;

@@ -20,7 +20,7 @@
 
 use std::net::IpAddr;
 
-use super::node::{Kind, Node};
+use super::node::{Entry, Kind, Node};
 use crate::source::Span;
 
 /// Guard against pathological nesting (the loaders already cap depth at 200).
@@ -110,6 +110,14 @@ pub fn validate(pattern: &Node) -> Vec<PatternProblem> {
         Kind::Map(_) => v.object(pattern, false, 0),
         _ => v.report(pattern.span, "event pattern must be an object".into()),
     }
+    v.problems
+}
+
+/// Check the fields of a (non-intrinsic) pattern object, without the top-level checks: the
+/// syntax EventBridge patterns and SNS filter policies share.
+pub(crate) fn validate_fields(node: &Node) -> Vec<PatternProblem> {
+    let mut v = Validator::default();
+    v.object(node, false, 0);
     v.problems
 }
 
@@ -533,7 +541,17 @@ impl Cond<'_> {
             "<=" => x <= self.bound,
             ">" => x > self.bound,
             ">=" => x >= self.bound,
-            _ => (x - self.bound).abs() <= f64::EPSILON * x.abs().max(self.bound.abs()),
+            _ => x == self.bound,
+        }
+    }
+
+    /// `holds`, but unknown when `x` is nearer the bound than the service's precision.
+    fn eval(self, x: f64, precision: f64) -> Match {
+        let exact = x == self.bound;
+        if !exact && (x - self.bound).abs() < precision {
+            Match::Unknown
+        } else {
+            Match::from_bool(self.holds(x))
         }
     }
 }
@@ -717,10 +735,22 @@ pub fn matches(pattern: &Node, ev: &EventShape) -> Match {
         return Match::Unknown;
     }
     let known = ev.detail.is_some_and(fully_known);
-    Matcher { known }.top(pattern, ev, 0)
+    Matcher {
+        known,
+        limits: EVENTBRIDGE_NUMBERS,
+    }
+    .top(pattern, ev, 0)
 }
 
-fn fully_known(n: &Node) -> bool {
+/// Would `pattern` route `event`, a whole event object (`source`, `detail-type`, `time`,
+/// `resources`, `detail`, ...)? Every field is known; a field the event lacks is absent unless
+/// the event holds an intrinsic or unknown value anywhere.
+#[must_use]
+pub fn matches_event(pattern: &Node, event: &Node) -> Match {
+    match_object(pattern, event, fully_known(event), EVENTBRIDGE_NUMBERS)
+}
+
+pub(crate) fn fully_known(n: &Node) -> bool {
     let mut ok = true;
     n.walk(&mut |x| {
         if x.intrinsic().is_some() {
@@ -773,6 +803,44 @@ impl<'a> Val<'a> {
 
 struct Matcher {
     known: bool,
+    limits: NumLimits,
+}
+
+/// The range and precision of a service's numeric matching.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NumLimits {
+    /// Event numbers of a larger magnitude are outside the matching range: unknown.
+    pub max: f64,
+    /// Numbers are compared to this many decimal places; a value closer than this to a bound
+    /// (but not equal) is unknown.
+    pub precision: f64,
+}
+
+/// EventBridge: "between -5.0e9 and +5.0e9 inclusive, with 15 digits of precision, or six
+/// digits to the right of the decimal point" (event-ruler README, "Numeric matching").
+pub(crate) const EVENTBRIDGE_NUMBERS: NumLimits = NumLimits {
+    max: 5.0e9,
+    precision: 1e-6,
+};
+
+/// A map's entries, keeping only the last of a duplicated key: "if you include a key more than
+/// once the last reference will be the one used to evaluate events" (EventBridge user guide,
+/// "Content filtering", complex example note).
+fn effective_entries(n: &Node) -> impl Iterator<Item = &Entry> {
+    let entries = n.entries();
+    entries.iter().enumerate().filter_map(move |(i, e)| {
+        let later = entries.get(i + 1..).unwrap_or(&[]);
+        (!later.iter().any(|l| l.key == e.key)).then_some(e)
+    })
+}
+
+/// Match a pattern object (EventBridge syntax; also SNS filter policies) against the value at
+/// one place of a message. `known`: a field missing from `value` is absent (not unknown).
+pub(crate) fn match_object(pattern: &Node, value: &Node, known: bool, limits: NumLimits) -> Match {
+    if pattern.intrinsic().is_some() || !pattern.is_map() {
+        return Match::Unknown;
+    }
+    Matcher { known, limits }.nested(pattern, Slot::Node(value), 0)
 }
 
 impl Matcher {
@@ -780,7 +848,7 @@ impl Matcher {
         if depth > MAX_DEPTH {
             return Match::Unknown;
         }
-        Match::all(pat.entries().iter().map(|e| match e.key.as_str() {
+        Match::all(effective_entries(pat).map(|e| match e.key.as_str() {
             "$or" => self.or_branches(&e.value, |b| self.top(b, ev, depth + 1)),
             "source" => self.field(&e.value, ev.source.map_or(Slot::Unknown, Slot::Str), depth),
             "detail-type" => self.field(
@@ -851,7 +919,7 @@ impl Matcher {
     }
 
     fn object<'e>(&self, pv: &Node, lookup: &dyn Fn(&str) -> Slot<'e>, depth: usize) -> Match {
-        Match::all(pv.entries().iter().map(|e| {
+        Match::all(effective_entries(pv).map(|e| {
             if e.key == "$or" {
                 self.or_branches(&e.value, |b| self.object(b, lookup, depth + 1))
             } else {
@@ -909,19 +977,21 @@ impl Matcher {
             return match leaf {
                 Leaf::Unknown => Match::Unknown,
                 Leaf::Missing => Match::from_bool(!want),
+                // an unknown array element may be an object, which holds no leaf
+                Leaf::Values(vals) if vals.iter().all(|v| *v == Val::Unknown) => Match::Unknown,
                 Leaf::Values(_) => Match::from_bool(want),
             };
         }
         match leaf {
             Leaf::Unknown => Match::Unknown,
             Leaf::Missing => Match::No,
-            Leaf::Values(vals) => Match::any(vals.iter().map(|&v| value(it, v))),
+            Leaf::Values(vals) => Match::any(vals.iter().map(|&v| value(it, v, self.limits))),
         }
     }
 }
 
 /// One pattern value (literal or matcher object) against one event leaf value.
-fn value(it: &Node, v: Val) -> Match {
+fn value(it: &Node, v: Val, limits: NumLimits) -> Match {
     if v == Val::Unknown {
         return Match::Unknown;
     }
@@ -930,12 +1000,12 @@ fn value(it: &Node, v: Val) -> Match {
         Kind::Num(n) => Match::from_bool(matches!(v, Val::Num(m) if num_eq(n, m))),
         Kind::Bool(b) => Match::from_bool(v == Val::Bool(*b)),
         Kind::Null => Match::from_bool(v == Val::Null),
-        Kind::Map(_) => operator(it, v),
+        Kind::Map(_) => operator(it, v, limits),
         Kind::Seq(_) => Match::Unknown,
     }
 }
 
-fn operator(it: &Node, v: Val) -> Match {
+fn operator(it: &Node, v: Val, limits: NumLimits) -> Match {
     let [e] = it.entries() else {
         return Match::Unknown;
     };
@@ -960,8 +1030,10 @@ fn operator(it: &Node, v: Val) -> Match {
         "numeric" => match numeric_conditions(arg) {
             Ok(Some(conds)) => match v {
                 Val::Num(m) => match m.parse::<f64>() {
-                    Ok(x) => Match::from_bool(conds.iter().all(|c| c.holds(x))),
-                    Err(_) => Match::Unknown,
+                    Ok(x) if x.is_finite() && x.abs() <= limits.max => {
+                        Match::all(conds.iter().map(|c| c.eval(x, limits.precision)))
+                    }
+                    _ => Match::Unknown,
                 },
                 _ => Match::No,
             },
@@ -1252,5 +1324,11 @@ fn same_node(a: &Node, b: &Node, depth: usize) -> bool {
     }
 }
 
+mod from_val;
+pub(crate) use from_val::json_object;
+pub use from_val::{UNKNOWN_KEY, detail_node_from_val, unknown as unknown_node};
+
+#[cfg(test)]
+mod doc_tests;
 #[cfg(test)]
 mod tests;
