@@ -10,6 +10,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod graph;
+#[doc(hidden)]
+pub mod harness;
 pub mod load;
 pub mod model;
 pub mod report;
@@ -30,7 +32,17 @@ pub struct Analysis {
 /// Load every template under `paths`, build the graph and run the selected rules.
 #[must_use]
 pub fn analyze(paths: &[PathBuf], selection: &engine::Selection) -> Analysis {
-    let loaded = load::load(paths);
+    analyze_with(paths, selection, &load::LoadOptions::default())
+}
+
+/// [`analyze`] with the given [`load::LoadOptions`].
+#[must_use]
+pub fn analyze_with(
+    paths: &[PathBuf],
+    selection: &engine::Selection,
+    options: &load::LoadOptions,
+) -> Analysis {
+    let loaded = load::load_with(paths, options);
     let graph = graph::build(&loaded.system);
     let cx = rules::rule::Context {
         sys: &loaded.system,

@@ -8,8 +8,24 @@ use rayon::prelude::*;
 use crate::model::{LoadOutcome, Problem, System, Template, parse_text};
 use crate::source::{SourceDb, SourceFile, Span};
 
-/// Largest file read as a template. CloudFormation accepts at most 1 MB from S3.
+/// Largest file read as a template by default. CloudFormation accepts at most 1 MB from S3.
 pub const MAX_TEMPLATE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// How templates are read.
+#[derive(Clone, Copy, Debug)]
+pub struct LoadOptions {
+    /// Larger files are not read: one that looks like a template is reported (EL901) from its
+    /// first 64 KiB, others are skipped. `max-file-size` in `eventlint.toml`.
+    pub max_file_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_bytes: MAX_TEMPLATE_BYTES,
+        }
+    }
+}
 
 /// What loading produced.
 #[derive(Debug, Default)]
@@ -140,9 +156,9 @@ enum Read {
     Broken(PathBuf, String, String, usize),
 }
 
-fn read_candidate(path: &Path) -> Read {
+fn read_candidate(path: &Path, max: u64) -> Read {
     let looks_binary = |text: &str| text.bytes().take(8192).any(|b| b == 0);
-    match read_text(path, MAX_TEMPLATE_BYTES) {
+    match read_text(path, max) {
         Err(ReadError::Unavailable) => Read::Skip,
         Err(ReadError::TooLarge(len)) => {
             let head = std::fs::File::open(path).ok().and_then(|f| {
@@ -155,7 +171,7 @@ fn read_candidate(path: &Path) -> Read {
                     path.to_path_buf(),
                     String::new(),
                     format!(
-                        "file is {len} bytes, larger than any CloudFormation template (limit {MAX_TEMPLATE_BYTES})"
+                        "file is {len} bytes, larger than the limit of {max} bytes for a template (`max-file-size` in eventlint.toml); not analysed"
                     ),
                     0,
                 ),
@@ -179,11 +195,21 @@ fn read_candidate(path: &Path) -> Read {
     }
 }
 
-/// Load every template under `paths`.
+/// Load every template under `paths` with the default [`LoadOptions`].
 #[must_use]
 pub fn load(paths: &[PathBuf]) -> Loaded {
+    load_with(paths, &LoadOptions::default())
+}
+
+/// Load every template under `paths`.
+#[must_use]
+pub fn load_with(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     let candidates = discover(paths);
-    let reads: Vec<Read> = candidates.par_iter().map(|p| read_candidate(p)).collect();
+    let max = options.max_file_bytes;
+    let reads: Vec<Read> = candidates
+        .par_iter()
+        .map(|p| read_candidate(p, max))
+        .collect();
     let mut db = SourceDb::default();
     let mut problems = Vec::new();
     let mut texts = Vec::new();
@@ -200,6 +226,17 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
             }
         }
     }
+    let mut loaded = assemble(db, &texts);
+    problems.append(&mut loaded.problems);
+    loaded.problems = problems;
+    loaded
+}
+
+/// Parse the files `texts` of `db`, keep those that are templates, and build the system: exports,
+/// state machine definitions and handler code (read from disk relative to each template).
+#[must_use]
+pub fn assemble(db: SourceDb, texts: &[u32]) -> Loaded {
+    let mut problems = Vec::new();
     let parsed: Vec<(u32, LoadOutcome)> = texts
         .par_iter()
         .filter_map(|&id| db.get(id).map(|f| (id, parse_text(&f.text, id))))
