@@ -121,8 +121,11 @@ pub fn js(data: &[u8]) {
     let _ = crate::code::js::Js { typescript: true }.extract(&text, 0);
 }
 
+/// A fuzz entry point.
+pub type Target = fn(&[u8]);
+
 /// Every entry point by name (the fuzz targets' names).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("load", load),
     ("intrinsics", intrinsics),
     ("pattern", pattern),
