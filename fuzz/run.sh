@@ -10,7 +10,7 @@ targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(load intrinsics pattern pyt
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   echo "== $t: ${secs}s"
-  nice -n 19 cargo +nightly fuzz run "$t" "corpus/$t" -- \
+  nice -n 19 cargo +nightly fuzz run -O "$t" "corpus/$t" -- \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
     -print_final_stats=1 2>&1 | tail -n 25
 done
