@@ -301,13 +301,18 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
         per_path: config.per_path,
         options: config.options,
     };
+    let load_options = crate::load::LoadOptions {
+        max_file_bytes: config
+            .max_file_size
+            .unwrap_or(crate::load::MAX_TEMPLATE_BYTES),
+    };
     let mut analysis = match args.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
             .map_err(|e| RunError::Threads(e.to_string()))?
-            .install(|| crate::analyze_with(&paths, &selection, &policies)),
-        None => crate::analyze_with(&paths, &selection, &policies),
+            .install(|| crate::analyze_full(&paths, &selection, &policies, &load_options)),
+        None => crate::analyze_full(&paths, &selection, &policies, &load_options),
     };
     let db = &analysis.loaded.system.db;
     if let Some(path) = &args.write_baseline {

@@ -7,6 +7,7 @@
 //! ignore = ["dangling-channel"]
 //! fail-on = "error"
 //! policies = ["policies/*.guard"]
+//! max-file-size = 8388608   # bytes; larger templates are reported (EL901), not read
 //!
 //! [rules.EL106]
 //! severity = "error"
@@ -68,6 +69,8 @@ pub struct Config {
     pub per_path: Vec<PathIgnore>,
     /// Guard policy files or folders, relative to the configuration's folder.
     pub policies: Vec<PathBuf>,
+    /// Largest template file read, in bytes (`max-file-size`).
+    pub max_file_size: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -86,6 +89,7 @@ struct Raw {
     per_path_ignores: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(default)]
     policies: Vec<Spanned<String>>,
+    max_file_size: Option<Spanned<i64>>,
 }
 
 /// `eventlint.toml` in `start` or the nearest of its parents that has one.
@@ -141,6 +145,13 @@ impl Config {
             policies: at.policies(&raw.policies, base)?,
             ..Config::default()
         };
+        if let Some(size) = &raw.max_file_size {
+            let bytes = u64::try_from(*size.get_ref())
+                .ok()
+                .filter(|&b| b > 0)
+                .ok_or_else(|| at.error(size.span(), "expected a positive number of bytes"))?;
+            config.max_file_size = Some(bytes);
+        }
         for (rule, table) in &raw.rules {
             let Some(meta) = lookup(rule.get_ref()) else {
                 return Err(at.error(
@@ -338,7 +349,7 @@ mod tests {
     fn errors_name_line_and_key() {
         assert_eq!(
             error("select = [\"EL1\"]\nselec = []\n"),
-            "eventlint.toml:2: key `selec`: unknown key, expected one of `select`, `ignore`, `fail-on`, `rules`, `per-path-ignores`, `policies`"
+            "eventlint.toml:2: key `selec`: unknown key, expected one of `select`, `ignore`, `fail-on`, `rules`, `per-path-ignores`, `policies`, `max-file-size`"
         );
         assert_eq!(
             error("\n[rules.EL106]\nseverity = \"fatal\"\n"),

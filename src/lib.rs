@@ -10,6 +10,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod graph;
+#[doc(hidden)]
+pub mod harness;
 pub mod load;
 pub mod model;
 pub mod policy;
@@ -42,7 +44,18 @@ pub fn analyze_with(
     selection: &engine::Selection,
     policies: &policy::PolicyOptions,
 ) -> Analysis {
-    let mut loaded = load::load(paths);
+    analyze_full(paths, selection, policies, &load::LoadOptions::default())
+}
+
+/// [`analyze_with`] and the given [`load::LoadOptions`].
+#[must_use]
+pub fn analyze_full(
+    paths: &[PathBuf],
+    selection: &engine::Selection,
+    policies: &policy::PolicyOptions,
+    options: &load::LoadOptions,
+) -> Analysis {
+    let mut loaded = load::load_with(paths, options);
     // Guard runs only when EL903 does; broken policy files are reported (EL901) either way.
     let (policies, problems) = policy::load(&mut loaded.system.db, policies);
     loaded.problems.extend(problems);

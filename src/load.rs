@@ -8,8 +8,24 @@ use rayon::prelude::*;
 use crate::model::{LoadOutcome, Problem, System, Template, parse_text};
 use crate::source::{SourceDb, SourceFile, Span};
 
-/// Largest file read as a template. CloudFormation accepts at most 1 MB from S3.
+/// Largest file read as a template by default. CloudFormation accepts at most 1 MB from S3.
 pub const MAX_TEMPLATE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// How templates are read.
+#[derive(Clone, Copy, Debug)]
+pub struct LoadOptions {
+    /// Larger files are not read: one that looks like a template is reported (EL901) from its
+    /// first 64 KiB, others are skipped. `max-file-size` in `eventlint.toml`.
+    pub max_file_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_bytes: MAX_TEMPLATE_BYTES,
+        }
+    }
+}
 
 /// What loading produced.
 #[derive(Debug, Default)]
@@ -23,7 +39,15 @@ pub struct Loaded {
 /// Candidate files under the given paths, sorted (deterministic).
 #[must_use]
 pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
+    discover_reporting(paths).0
+}
+
+/// [`discover`], and the folders and candidate files that could not be read, with the reason.
+/// Symbolic links are never followed (so neither loops nor links out of the scanned root are).
+#[must_use]
+pub fn discover_reporting(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut out = Vec::new();
+    let mut unreadable = Vec::new();
     for root in paths {
         if root.is_file() {
             out.push(root.clone());
@@ -47,17 +71,56 @@ pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
                     || (in_cdk_out && name.starts_with("asset.")))
             })
             .build();
-        for entry in walker.flatten() {
-            if entry.file_type().is_some_and(|t| t.is_file())
-                && has_template_extension(entry.path())
-            {
-                out.push(entry.into_path());
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    if entry.file_type().is_some_and(|t| t.is_file())
+                        && has_template_extension(entry.path())
+                    {
+                        out.push(entry.into_path());
+                    }
+                }
+                Err(e) => {
+                    if let Some((path, reason)) = walk_error(&e) {
+                        if path.is_dir() || has_template_extension(&path) {
+                            unreadable.push((path, reason));
+                        }
+                    }
+                }
             }
         }
     }
     out.sort();
     out.dedup();
-    out
+    unreadable.sort();
+    unreadable.dedup();
+    (out, unreadable)
+}
+
+/// The path and I/O reason of a walk error, if it has both.
+fn walk_error(e: &ignore::Error) -> Option<(PathBuf, String)> {
+    let mut e = e;
+    let mut path = None;
+    loop {
+        match e {
+            ignore::Error::WithPath { path: p, err } => {
+                path = Some(p.clone());
+                e = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                e = err;
+            }
+            ignore::Error::Io(io) => {
+                // the walker's own text repeats the path: keep the operating system's reason
+                let reason = io.raw_os_error().map_or_else(
+                    || io.kind().to_string(),
+                    |n| std::io::Error::from_raw_os_error(n).to_string(),
+                );
+                return path.map(|p| (p, reason));
+            }
+            _ => return None,
+        }
+    }
 }
 
 fn has_template_extension(p: &Path) -> bool {
@@ -95,6 +158,8 @@ pub enum ReadError {
     /// Missing, unreadable, or not a regular file (a FIFO, a device, a folder): never opened
     /// for reading, so `/dev/zero` or a named pipe cannot hang or exhaust the run.
     Unavailable,
+    /// A regular file that cannot be opened or read (permissions, I/O error): the reason.
+    Unreadable(String),
     /// Larger than the limit (its size in bytes); not read.
     TooLarge(u64),
     /// Not UTF-8: the text with replacement characters and the byte offset of the first error.
@@ -112,11 +177,11 @@ pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
     if meta.len() > max {
         return Err(ReadError::TooLarge(meta.len()));
     }
-    let file = std::fs::File::open(path).map_err(|_| ReadError::Unavailable)?;
+    let file = std::fs::File::open(path).map_err(|e| ReadError::Unreadable(e.to_string()))?;
     let mut bytes = Vec::new();
     file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|_| ReadError::Unavailable)?;
+        .map_err(|e| ReadError::Unreadable(e.to_string()))?;
     if bytes.len() as u64 > max {
         return Err(ReadError::TooLarge(bytes.len() as u64));
     }
@@ -140,10 +205,16 @@ enum Read {
     Broken(PathBuf, String, String, usize),
 }
 
-fn read_candidate(path: &Path) -> Read {
+fn read_candidate(path: &Path, max: u64) -> Read {
     let looks_binary = |text: &str| text.bytes().take(8192).any(|b| b == 0);
-    match read_text(path, MAX_TEMPLATE_BYTES) {
+    match read_text(path, max) {
         Err(ReadError::Unavailable) => Read::Skip,
+        Err(ReadError::Unreadable(reason)) => Read::Broken(
+            path.to_path_buf(),
+            String::new(),
+            format!("cannot read the file ({reason}); not analysed"),
+            0,
+        ),
         Err(ReadError::TooLarge(len)) => {
             let head = std::fs::File::open(path).ok().and_then(|f| {
                 use std::io::Read as _;
@@ -155,7 +226,7 @@ fn read_candidate(path: &Path) -> Read {
                     path.to_path_buf(),
                     String::new(),
                     format!(
-                        "file is {len} bytes, larger than any CloudFormation template (limit {MAX_TEMPLATE_BYTES})"
+                        "file is {len} bytes, larger than the limit of {max} bytes for a template (`max-file-size` in eventlint.toml); not analysed"
                     ),
                     0,
                 ),
@@ -179,11 +250,26 @@ fn read_candidate(path: &Path) -> Read {
     }
 }
 
-/// Load every template under `paths`.
+/// Load every template under `paths` with the default [`LoadOptions`].
 #[must_use]
 pub fn load(paths: &[PathBuf]) -> Loaded {
-    let candidates = discover(paths);
-    let reads: Vec<Read> = candidates.par_iter().map(|p| read_candidate(p)).collect();
+    load_with(paths, &LoadOptions::default())
+}
+
+/// Load every template under `paths`.
+#[must_use]
+pub fn load_with(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
+    let (candidates, unreadable) = discover_reporting(paths);
+    let max = options.max_file_bytes;
+    let mut reads: Vec<Read> = unreadable
+        .into_iter()
+        .map(|(p, reason)| {
+            let what = if p.is_dir() { "folder" } else { "file" };
+            let msg = format!("cannot read the {what} ({reason}); not analysed");
+            Read::Broken(p, String::new(), msg, 0)
+        })
+        .collect();
+    reads.par_extend(candidates.par_iter().map(|p| read_candidate(p, max)));
     let mut db = SourceDb::default();
     let mut problems = Vec::new();
     let mut texts = Vec::new();
@@ -200,6 +286,17 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
             }
         }
     }
+    let mut loaded = assemble(db, &texts);
+    problems.append(&mut loaded.problems);
+    loaded.problems = problems;
+    loaded
+}
+
+/// Parse the files `texts` of `db`, keep those that are templates, and build the system: exports,
+/// state machine definitions and handler code (read from disk relative to each template).
+#[must_use]
+pub fn assemble(db: SourceDb, texts: &[u32]) -> Loaded {
+    let mut problems = Vec::new();
     let parsed: Vec<(u32, LoadOutcome)> = texts
         .par_iter()
         .filter_map(|&id| db.get(id).map(|f| (id, parse_text(&f.text, id))))

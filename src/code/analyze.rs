@@ -122,6 +122,22 @@ fn respan(facts: &mut FileFacts, at: Span) {
     }
 }
 
+/// Why a handler's entry file (which the locator found) was not read.
+fn unread_reason(path: &Path, e: &crate::load::ReadError) -> String {
+    use crate::load::ReadError;
+    let shown = crate::load::display_path(path);
+    match e {
+        ReadError::Unavailable => format!("`{shown}` is not a readable file"),
+        ReadError::Unreadable(why) => format!("`{shown}` cannot be read ({why})"),
+        ReadError::TooLarge(n) => format!(
+            "`{shown}` is {n} bytes, larger than the {MAX_SOURCE_BYTES} bytes read of a handler file"
+        ),
+        ReadError::NotUtf8(_, at) => {
+            format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})")
+        }
+    }
+}
+
 fn merge(into: &mut FileFacts, f: &FileFacts) {
     into.calls.extend(f.calls.iter().cloned());
     into.http.extend(f.http.iter().cloned());
@@ -161,6 +177,8 @@ impl System {
         let mut pending: Vec<(usize, PathBuf, Lang)> = Vec::new();
         let mut per_fn_files: Vec<Vec<FileId>> = Vec::new();
         let mut complete = Vec::new();
+        // function -> why its entry file exists but was not read (EL902)
+        let mut unreadable: HashMap<usize, String> = HashMap::new();
         for (i, (_, _, located)) in functions.iter().enumerate() {
             per_fn_files.push(Vec::new());
             complete.push(true);
@@ -179,17 +197,18 @@ impl System {
                 let id = match by_path.get(path) {
                     Some(&id) => id,
                     None => {
-                        let too_big = std::fs::metadata(path)
-                            .map(|m| m.len() > MAX_SOURCE_BYTES)
-                            .unwrap_or(true);
-                        let Some(text) = (!too_big)
-                            .then(|| std::fs::read_to_string(path).ok())
-                            .flatten()
-                        else {
-                            if let Some(c) = complete.get_mut(*i) {
-                                *c = false;
+                        // never opens a FIFO or a device; reads at most the limit
+                        let text = match crate::load::read_text(path, MAX_SOURCE_BYTES) {
+                            Ok(text) => text,
+                            Err(e) => {
+                                if let Some(c) = complete.get_mut(*i) {
+                                    *c = false;
+                                }
+                                if rounds == 1 {
+                                    unreadable.insert(*i, unread_reason(path, &e));
+                                }
+                                continue;
                             }
-                            continue;
                         };
                         let id = self.db.add(SourceFile::new(
                             crate::load::display_path(path),
@@ -270,7 +289,18 @@ impl System {
             next.dedup();
             pending = next;
         }
-        for (i, (tpl, id, located)) in functions.into_iter().enumerate() {
+        for (i, (tpl, id, mut located)) in functions.into_iter().enumerate() {
+            if let Some(reason) = unreadable.remove(&i) {
+                let span = self.resource(tpl, &id).map(|h| {
+                    h.res
+                        .props
+                        .entry("Handler")
+                        .map_or(h.res.id_span, |e| e.value.span)
+                });
+                if let Some(span) = span {
+                    located = Located::Missing { reason, span };
+                }
+            }
             let files = per_fn_files.get(i).cloned().unwrap_or_default();
             let mut merged = FileFacts::default();
             match &located {

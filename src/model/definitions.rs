@@ -82,7 +82,7 @@ impl System {
                 Source::File(path, shown, uri_span) => {
                     let text = match read_text(&path, MAX_TEMPLATE_BYTES) {
                         Ok(text) => text,
-                        Err(ReadError::Unavailable) => continue,
+                        Err(ReadError::Unavailable | ReadError::Unreadable(_)) => continue,
                         Err(ReadError::TooLarge(size)) => {
                             problems.push(Problem::fatal(
                                 format!(

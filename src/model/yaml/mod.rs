@@ -50,10 +50,14 @@ pub fn load(text: &str, file: FileId) -> LoadOutcome {
             }
             Some(Err(e)) => {
                 let at = b.offsets.byte(e.marker().index());
-                b.problems.push(Problem::fatal(
-                    e.info().to_string(),
-                    Span::new(file, at, at),
-                ));
+                // the scanner counts flow levels in a byte: past 255 it gives up
+                let message = if e.info() == "recursion limit exceeded" {
+                    format!("nesting deeper than {MAX_DEPTH} levels")
+                } else {
+                    e.info().to_string()
+                };
+                b.problems
+                    .push(Problem::fatal(message, Span::new(file, at, at)));
                 return LoadOutcome {
                     root: None,
                     problems: b.problems,
