@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// With the `mimalloc` feature, mimalloc replaces the system allocator (see README, Benchmarks).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // A panicking rule is reported as an EL900 finding; keep the default hook's noise off stderr.
     std::panic::set_hook(Box::new(|_| {}));
