@@ -207,9 +207,56 @@ pub struct GEdge<'a> {
 pub struct Graph<'a> {
     pub g: StableDiGraph<GNode<'a>, GEdge<'a>, u32>,
     index: HashMap<(Option<TplId>, String), NodeIx>,
+    /// The alarm edges and alarm nodes, found on first use after the graph is built: the alarm
+    /// rules ask for them once per function, queue or state machine, and scanning the whole
+    /// graph each time made a monorepo's check quadratic.
+    alarm_index: std::sync::OnceLock<AlarmIndex>,
+}
+
+#[derive(Debug, Default)]
+struct AlarmIndex {
+    edges: Vec<EdgeIx>,
+    nodes: Vec<NodeIx>,
 }
 
 impl<'a> Graph<'a> {
+    fn alarm_index(&self) -> &AlarmIndex {
+        self.alarm_index.get_or_init(|| AlarmIndex {
+            edges: self
+                .g
+                .edge_indices()
+                .filter(|&e| {
+                    self.g
+                        .edge_weight(e)
+                        .is_some_and(|w| w.kind == EdgeKind::Alarms)
+                })
+                .collect(),
+            nodes: self
+                .nodes()
+                .filter(|(_, n)| n.kind == NodeKind::Resource && n.ty == crate::model::alarm::ALARM)
+                .map(|(i, _)| i)
+                .collect(),
+        })
+    }
+
+    /// Every `alarms` edge, as [`Graph::edges`] gives them, from an index built on first use.
+    /// Only for the finished graph (rules), never while it is being built.
+    pub fn alarm_edges(&self) -> impl Iterator<Item = (NodeIx, NodeIx, &GEdge<'a>)> {
+        self.alarm_index().edges.iter().filter_map(|&e| {
+            let (a, b) = self.g.edge_endpoints(e)?;
+            Some((a, b, self.g.edge_weight(e)?))
+        })
+    }
+
+    /// The `AWS::CloudWatch::Alarm` resources with their templates, in declaration order, from
+    /// an index built on first use. Only for the finished graph.
+    pub fn alarm_resources(&self) -> impl Iterator<Item = (TplId, &'a Resource)> {
+        self.alarm_index()
+            .nodes
+            .iter()
+            .filter_map(|&i| self.node(i).and_then(|n| Some((n.tpl?, n.res?))))
+    }
+
     /// The node of a resource (or generated/external node) by template and ID.
     #[must_use]
     pub fn find(&self, tpl: Option<TplId>, id: &str) -> Option<NodeIx> {

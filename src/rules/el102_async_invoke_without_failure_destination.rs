@@ -1,7 +1,7 @@
 use super::rule::prelude::*;
 use super::util_delivery::{decl_name, decl_span, function_of, is_disabled, maybe_present};
 use crate::graph::Graph;
-use crate::model::System;
+use crate::model::{ResHandle, System};
 use crate::source::Span;
 
 declare_rule! {
@@ -65,6 +65,12 @@ impl Rule for AsyncInvokeWithoutFailureDestination {
 
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
         let mut out = Vec::new();
+        // once, not once per function: a monorepo has tens of thousands of resources
+        let invoke_configs: Vec<ResHandle<'_>> = cx
+            .sys
+            .resources()
+            .filter(|h| h.res.ty == "AWS::Lambda::EventInvokeConfig")
+            .collect();
         for (ix, node) in cx.graph.nodes() {
             let (Some(res), Some(tpl)) = (node.res, node.tpl) else {
                 continue;
@@ -82,7 +88,7 @@ impl Rule for AsyncInvokeWithoutFailureDestination {
             if sources.is_empty() {
                 continue;
             }
-            let cfg = config(cx.sys, cx.graph, ix, tpl, res);
+            let cfg = config(cx.sys, cx.graph, &invoke_configs, (ix, tpl, res));
             if cfg.configured {
                 continue;
             }
@@ -150,8 +156,13 @@ fn source_name(e: &GEdge<'_>, function: &str) -> String {
 }
 
 /// The function's DLQ and `EventInvokeConfig` (SAM property and `AWS::Lambda::EventInvokeConfig`
-/// resources naming it, its alias or version).
-fn config(sys: &System, graph: &Graph<'_>, ix: NodeIx, tpl: TplId, res: &Resource) -> AsyncConfig {
+/// resources naming it, its alias or version; `eics` are all those resources of the system).
+fn config(
+    sys: &System,
+    graph: &Graph<'_>,
+    eics: &[ResHandle<'_>],
+    (ix, tpl, res): (NodeIx, TplId, &Resource),
+) -> AsyncConfig {
     let mut cfg = AsyncConfig {
         configured: graph
             .outgoing(ix, EdgeKind::DeadLetters)
@@ -175,10 +186,7 @@ fn config(sys: &System, graph: &Graph<'_>, ix: NodeIx, tpl: TplId, res: &Resourc
     if let Some(eic) = res.prop("EventInvokeConfig") {
         invoke_configs.push((tpl, eic, true));
     }
-    for h in sys.resources() {
-        if h.res.ty != "AWS::Lambda::EventInvokeConfig" {
-            continue;
-        }
+    for h in eics {
         let Some(name) = h.res.prop("FunctionName") else {
             continue;
         };

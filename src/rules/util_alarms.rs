@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::util_refs;
 use crate::graph::{Cfg, DlqKind, EdgeKind, GEdge, Graph, NodeIx, NodeKind};
-use crate::model::alarm::{self, ALARM, Actions, COMPOSITE};
+use crate::model::alarm::{self, Actions, COMPOSITE};
 use crate::model::{Node, Resource, System, TplId};
 use crate::source::Span;
 
@@ -93,7 +93,7 @@ pub fn watchers<'a>(
         return Watch::Unknown;
     }
     if want.namespace == "AWS/Lambda" {
-        let all = aggregate(sys, want);
+        let all = aggregate(sys, graph, want);
         if !all.is_empty() {
             return Watch::Watched(all);
         }
@@ -113,7 +113,7 @@ fn unknown_in_template(graph: &Graph<'_>, ix: NodeIx, want: &Metric<'_>) -> bool
             .nodes()
             .any(|(_, n)| n.tpl == Some(t) && n.kind != NodeKind::External && family(&n.ty) == kind)
     };
-    graph.edges(EdgeKind::Alarms).any(|(_, _, e)| match &e.cfg {
+    graph.alarm_edges().any(|(_, _, e)| match &e.cfg {
         Cfg::Alarm {
             namespace,
             metric,
@@ -143,10 +143,10 @@ fn family(ty: &str) -> &str {
 }
 
 /// Alarms on the metric with none of the dimensions that name a resource: over all functions.
-fn aggregate<'a>(sys: &'a System, want: &Metric<'_>) -> Vec<Watcher<'a>> {
+fn aggregate<'a>(sys: &'a System, graph: &Graph<'a>, want: &Metric<'_>) -> Vec<Watcher<'a>> {
     let mut out = Vec::new();
-    for h in sys.resources().filter(|h| h.res.ty == ALARM) {
-        for m in alarm::metrics(sys, h.tpl, h.res) {
+    for (tpl, res) in graph.alarm_resources() {
+        for m in alarm::metrics(sys, tpl, res) {
             let (Some(ns), Some(name)) = (m.namespace.as_deref(), m.name.as_deref()) else {
                 continue;
             };
@@ -159,7 +159,7 @@ fn aggregate<'a>(sys: &'a System, want: &Metric<'_>) -> Vec<Watcher<'a>> {
                     .any(|d| want.dimensions.contains(&d.name.as_str()))
             {
                 out.push(Watcher {
-                    alarm: h.res,
+                    alarm: res,
                     metric: name.to_string(),
                     span: m.span,
                 });
@@ -272,7 +272,7 @@ fn told_inner(sys: &System, graph: &Graph<'_>, ix: NodeIx, seen: &mut HashSet<No
         }
     }
     // a composite alarm of the template whose rule names alarms not known here
-    for (from, _, e) in graph.edges(EdgeKind::Alarms) {
+    for (from, _, e) in graph.alarm_edges() {
         if matches!(e.cfg, Cfg::Composite { known: false })
             && e.owner.tpl == tpl
             && from != ix
