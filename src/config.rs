@@ -171,9 +171,22 @@ impl Config {
                             return Err(at.error(span, msg));
                         }
                     }
+                } else if let Some(opt) = meta.lists.iter().find(|o| o.name == key.get_ref()) {
+                    let items: Option<Vec<String>> = value
+                        .get_ref()
+                        .as_array()
+                        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect());
+                    match items {
+                        Some(v) if !v.is_empty() => config.options.set_list(meta.code, opt.name, v),
+                        _ => {
+                            let msg = "expected a non-empty array of strings".to_string();
+                            return Err(at.error(span, msg));
+                        }
+                    }
                 } else {
                     let known: Vec<String> = std::iter::once("severity")
                         .chain(meta.options.iter().map(|o| o.name))
+                        .chain(meta.lists.iter().map(|o| o.name))
                         .map(|k| format!("`{k}`"))
                         .collect();
                     let msg = format!("unknown key, {} accepts {}", meta.code, known.join(", "));
