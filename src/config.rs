@@ -340,6 +340,34 @@ mod tests {
     }
 
     #[test]
+    fn list_options() {
+        let text = "[rules.EL501]\nversion-fields = [\"meta.v\"]\n";
+        let c =
+            Config::parse(text, Path::new("dir/eventlint.toml")).unwrap_or_else(|e| panic!("{e}"));
+        let meta = lookup("EL501").unwrap_or_else(|| panic!("EL501"));
+        let opt = meta
+            .lists
+            .first()
+            .unwrap_or_else(|| panic!("no list option"));
+        assert_eq!(c.options.list(meta.code, opt), ["meta.v"]);
+        let default = Config::default();
+        assert!(
+            default
+                .options
+                .list(meta.code, opt)
+                .contains(&"version".to_string())
+        );
+        let bad = Config::parse(
+            "[rules.EL508]\ncorrelation-fields = \"id\"\n",
+            Path::new("eventlint.toml"),
+        );
+        assert!(bad.is_err_and(|e| {
+            e.to_string()
+                .contains("expected a non-empty array of strings")
+        }));
+    }
+
+    #[test]
     fn per_path_globs_are_relative_to_the_config() {
         let text = "[per-path-ignores]\n\"legacy/**\" = [\"EL101\"]\n\"*.json\" = [\"EL1\"]\n";
         let c =

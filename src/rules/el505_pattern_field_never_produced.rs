@@ -94,7 +94,10 @@ impl Rule for PatternFieldNeverProduced {
         }
         let mut out = Vec::new();
         for r in &c.rules {
-            let Some(pattern) = &r.pattern else { continue };
+            // a rule on a bus of another stack is fed by producers of that stack
+            let (Some(pattern), Some(_)) = (&r.pattern, r.bus) else {
+                continue;
+            };
             if envelope(pattern).is_none() {
                 continue;
             }

@@ -33,6 +33,9 @@ declare_rule! {
     pub InconsistentEventShape { code: "EL506", name: "inconsistent-event-shape", severity: Warning }
 }
 
+/// (source, detail-type, version) -> each producer with its sorted top-level detail keys.
+type Groups = BTreeMap<(String, String, String), Vec<(BusEvent, Vec<String>)>>;
+
 /// The literal text of a version value.
 fn version_text(v: &Val) -> Option<String> {
     match v {
@@ -48,8 +51,7 @@ impl Rule for InconsistentEventShape {
 
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
         let version_fields = cx.options.list("EL501", &VERSION_FIELDS);
-        let mut groups: BTreeMap<(String, String, String), Vec<(BusEvent, Vec<String>)>> =
-            BTreeMap::new();
+        let mut groups = Groups::new();
         for ev in published(cx.sys).events {
             let (Some(src), Some(dt), Some(Val::Object(fields))) =
                 (ev.source(), ev.detail_type(), ev.detail_object())
