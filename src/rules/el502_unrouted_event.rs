@@ -1,12 +1,13 @@
 use super::rule::prelude::*;
 use super::util_events::{Contracts, bus_name, match_event};
-use crate::model::pattern::Match;
+use crate::model::pattern::{Match, literal_values};
 
 declare_rule! {
     /// ## What it does
     /// Reports an event that handler code puts on a bus (with a literal source and
-    /// detail-type) when the bus has rules in scope but none of them, on that bus or any other,
-    /// matches the event.
+    /// detail-type) when a rule in scope on that bus listens to the same source, but no rule,
+    /// on that bus or any other, matches the event. Sources no rule here listens to are
+    /// consumed elsewhere and not reported.
     ///
     /// ## Why it matters
     /// EventBridge accepts every event and silently drops the ones no rule matches. A typo in
@@ -50,8 +51,16 @@ impl Rule for UnroutedEvent {
             else {
                 continue;
             };
-            // a bus without rules here is consumed elsewhere
-            if !c.rules.iter().any(|r| r.bus == Some(bus)) {
+            // the contract of this source is kept here only when a rule on the bus in scope
+            // listens to it; otherwise its consumers are elsewhere (another stack, account)
+            let source_consumed_here = c.rules.iter().any(|r| {
+                r.bus == Some(bus)
+                    && r.pattern
+                        .as_ref()
+                        .and_then(|p| literal_values(p, "source"))
+                        .is_some_and(|v| v.contains(&src))
+            });
+            if !source_consumed_here {
                 continue;
             }
             let routed = c
