@@ -109,7 +109,7 @@ pub struct Message {
     pub dest: Dest,
     /// SNS `Message` / SQS `MessageBody` ([`Val::Unknown`] when absent).
     pub body: Val,
-    /// `MessageAttributes` ([`Val::Unknown`] when absent: check `attributes_set`).
+    /// `MessageAttributes`, `MessageGroupId`, `MessageDeduplicationId`: `None` when absent.
     pub attributes: Option<Val>,
     pub group_id: Option<Val>,
     pub dedup_id: Option<Val>,

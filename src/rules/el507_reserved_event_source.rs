@@ -50,7 +50,9 @@ impl Rule for ReservedEventSource {
             if !start.starts_with("aws.") {
                 continue;
             }
-            let shown = ev.source().unwrap_or(start);
+            let shown = ev
+                .source()
+                .map_or_else(|| format!("{start}…"), str::to_string);
             out.push(
                 Finding::new(
                     ev.span,
