@@ -34,6 +34,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
     },
+    /// Print the event catalogue: every event type handler code publishes, its producers and
+    /// the rules that consume it.
+    Catalog {
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = RulesFormat::Md)]
+        format: RulesFormat,
+    },
     /// Print the rule catalogue.
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Md)]
@@ -185,6 +192,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, RunError> {
                 GraphFormat::Mermaid => crate::graph::render_mermaid(&loaded.system, &graph),
                 GraphFormat::Dot => crate::graph::render_dot(&loaded.system, &graph),
                 GraphFormat::Json => crate::graph::render_json(&loaded.system, &graph),
+            };
+            out.write_all(text.as_bytes())?;
+            Ok(0)
+        }
+        Command::Catalog { paths, format } => {
+            let paths = default_paths(paths)?;
+            let loaded = crate::load::load(&paths);
+            let graph = crate::graph::build(&loaded.system);
+            let types = crate::catalog::build(&loaded.system, &graph);
+            let text = match format {
+                RulesFormat::Md => crate::catalog::render_md(&types),
+                RulesFormat::Json => crate::catalog::render_json(&types),
             };
             out.write_all(text.as_bytes())?;
             Ok(0)

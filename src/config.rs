@@ -182,9 +182,22 @@ impl Config {
                             return Err(at.error(span, msg));
                         }
                     }
+                } else if let Some(opt) = meta.lists.iter().find(|o| o.name == key.get_ref()) {
+                    let items: Option<Vec<String>> = value
+                        .get_ref()
+                        .as_array()
+                        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect());
+                    match items {
+                        Some(v) if !v.is_empty() => config.options.set_list(meta.code, opt.name, v),
+                        _ => {
+                            let msg = "expected a non-empty array of strings".to_string();
+                            return Err(at.error(span, msg));
+                        }
+                    }
                 } else {
                     let known: Vec<String> = std::iter::once("severity")
                         .chain(meta.options.iter().map(|o| o.name))
+                        .chain(meta.lists.iter().map(|o| o.name))
                         .map(|k| format!("`{k}`"))
                         .collect();
                     let msg = format!("unknown key, {} accepts {}", meta.code, known.join(", "));
@@ -397,6 +410,34 @@ mod tests {
         };
         assert_eq!(opt("EL106", "visibility-factor"), 4);
         assert_eq!(opt("EL109", "min-max-receive-count"), 3);
+    }
+
+    #[test]
+    fn list_options() {
+        let text = "[rules.EL501]\nversion-fields = [\"meta.v\"]\n";
+        let c =
+            Config::parse(text, Path::new("dir/eventlint.toml")).unwrap_or_else(|e| panic!("{e}"));
+        let meta = lookup("EL501").unwrap_or_else(|| panic!("EL501"));
+        let opt = meta
+            .lists
+            .first()
+            .unwrap_or_else(|| panic!("no list option"));
+        assert_eq!(c.options.list(meta.code, opt), ["meta.v"]);
+        let default = Config::default();
+        assert!(
+            default
+                .options
+                .list(meta.code, opt)
+                .contains(&"version".to_string())
+        );
+        let bad = Config::parse(
+            "[rules.EL508]\ncorrelation-fields = \"id\"\n",
+            Path::new("eventlint.toml"),
+        );
+        assert!(bad.is_err_and(|e| {
+            e.to_string()
+                .contains("expected a non-empty array of strings")
+        }));
     }
 
     #[test]

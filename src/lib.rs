@@ -4,6 +4,7 @@
 //! graph; rules ask that graph questions and return findings with spans.
 
 pub mod baseline;
+pub mod catalog;
 pub mod cli;
 pub mod code;
 pub mod config;

@@ -3,6 +3,7 @@
 //! anything), and resolve it against the template.
 
 pub mod analyze;
+pub mod events;
 pub mod facts;
 pub mod imports;
 pub mod js;

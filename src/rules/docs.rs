@@ -78,7 +78,7 @@ pub fn doc_body(m: &RuleMeta) -> String {
 
 /// `## Options`: each option's `eventlint.toml` key, default and meaning.
 fn options_md(m: &RuleMeta) -> String {
-    if m.options.is_empty() {
+    if m.options.is_empty() && m.lists.is_empty() {
         return String::new();
     }
     let mut out = format!(
@@ -87,6 +87,16 @@ fn options_md(m: &RuleMeta) -> String {
     );
     for o in m.options {
         let _ = writeln!(out, "- `{}` (default {}): {}.", o.name, o.default, o.doc);
+    }
+    for o in m.lists {
+        let quoted: Vec<String> = o.default.iter().map(|d| format!("\"{d}\"")).collect();
+        let _ = writeln!(
+            out,
+            "- `{}` (default `[{}]`): {}.",
+            o.name,
+            quoted.join(", "),
+            o.doc
+        );
     }
     out.push('\n');
     out

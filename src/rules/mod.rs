@@ -8,6 +8,7 @@ pub mod util_channels;
 pub mod util_code_access;
 pub mod util_delivery;
 pub mod util_esm;
+pub mod util_events;
 pub mod util_http;
 pub mod util_permissions;
 pub mod util_queue;
@@ -48,6 +49,14 @@ pub mod el401_sync_lambda_invoke;
 pub mod el402_http_call_to_internal_api;
 pub mod el403_sync_chain;
 pub mod el404_shared_datastore;
+pub mod el501_unversioned_event;
+pub mod el502_unrouted_event;
+pub mod el503_rule_matches_no_producer;
+pub mod el504_bus_mismatch;
+pub mod el505_pattern_field_never_produced;
+pub mod el506_inconsistent_event_shape;
+pub mod el507_reserved_event_source;
+pub mod el508_missing_correlation_id;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
 pub mod el701_recursive_trigger;
@@ -99,6 +108,14 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el402_http_call_to_internal_api::HttpCallToInternalApi,
     &el403_sync_chain::SyncChain,
     &el404_shared_datastore::SharedDatastore,
+    &el501_unversioned_event::UnversionedEvent,
+    &el502_unrouted_event::UnroutedEvent,
+    &el503_rule_matches_no_producer::RuleMatchesNoProducer,
+    &el504_bus_mismatch::BusMismatch,
+    &el505_pattern_field_never_produced::PatternFieldNeverProduced,
+    &el506_inconsistent_event_shape::InconsistentEventShape,
+    &el507_reserved_event_source::ReservedEventSource,
+    &el508_missing_correlation_id::MissingCorrelationId,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
     &el701_recursive_trigger::RecursiveTrigger,

@@ -21,6 +21,8 @@ pub struct RuleMeta {
     pub source: &'static str,
     /// Thresholds the user may set in `eventlint.toml` (`[rules.EL106] visibility-factor = 4`).
     pub options: &'static [RuleOption],
+    /// String-list options (`[rules.EL501] version-fields = ["version"]`).
+    pub lists: &'static [ListOption],
 }
 
 /// An integer option of a rule, with its default and smallest accepted value.
@@ -34,16 +36,40 @@ pub struct RuleOption {
     pub doc: &'static str,
 }
 
+/// A string-list option of a rule (field names), with its default.
+#[derive(Debug)]
+pub struct ListOption {
+    /// Kebab-case key in the rule's config table.
+    pub name: &'static str,
+    pub default: &'static [&'static str],
+    /// One line for the rule's documentation.
+    pub doc: &'static str,
+}
+
 /// Option values set by the configuration, by rule code and option name; unset options take
 /// their declared default.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RuleOptions {
     values: BTreeMap<(&'static str, &'static str), i64>,
+    lists: BTreeMap<(&'static str, &'static str), Vec<String>>,
 }
 
 impl RuleOptions {
     pub fn set(&mut self, code: &'static str, option: &'static str, value: i64) {
         self.values.insert((code, option), value);
+    }
+
+    pub fn set_list(&mut self, code: &'static str, option: &'static str, value: Vec<String>) {
+        self.lists.insert((code, option), value);
+    }
+
+    /// The value of a list option for the rule `code`.
+    #[must_use]
+    pub fn list(&self, code: &'static str, option: &ListOption) -> Vec<String> {
+        self.lists
+            .get(&(code, option.name))
+            .cloned()
+            .unwrap_or_else(|| option.default.iter().map(|s| (*s).to_string()).collect())
     }
 
     /// The value of `option` for the rule `code`.
@@ -119,7 +145,8 @@ pub trait Rule: Sync {
 macro_rules! declare_rule {
     ($(#[doc = $doc:literal])* pub $name:ident {
         code: $code:literal, name: $rname:literal, severity: $sev:ident
-        $(, options: [$($opt:expr),* $(,)?])? $(,)?
+        $(, options: [$($opt:expr),* $(,)?])?
+        $(, lists: [$($list:expr),* $(,)?])? $(,)?
     }) => {
         $(#[doc = $doc])*
         pub struct $name;
@@ -131,6 +158,7 @@ macro_rules! declare_rule {
                 doc: concat!($($doc, "\n"),*),
                 source: file!(),
                 options: &[$($($opt),*)?],
+                lists: &[$($($list),*)?],
             };
         }
     };
@@ -138,7 +166,7 @@ macro_rules! declare_rule {
 
 /// Common imports for rule files.
 pub mod prelude {
-    pub use super::{Context, Finding, Rule, RuleMeta, RuleOption, Severity};
+    pub use super::{Context, Finding, ListOption, Rule, RuleMeta, RuleOption, Severity};
     pub use crate::declare_rule;
     pub use crate::graph::{Cfg, DlqKind, EdgeKind, GEdge, GNode, NodeIx, NodeKind};
     pub use crate::model::{Fact, Node, Resource, TplId};

@@ -1,0 +1,308 @@
+//! Event contracts for the EL5xx rules: the events handler code puts on buses, and the rules on
+//! those buses with their patterns, with what is not known about either.
+
+use crate::code::events::{BusEvent, Dest, Published, published};
+use crate::graph::{Cfg, EdgeKind, GEdge, Graph, NodeIx, NodeKind};
+use crate::model::pattern::{EventShape, Match, matches};
+use crate::model::{Kind, Node, System, json};
+
+/// A rule (or SAM `EventBridgeRule` event, or EventsV2 subscriber) listening on a bus.
+pub struct BusRule<'g> {
+    /// The bus node; `None` when the bus is not known here (a parameter, another stack).
+    pub bus: Option<NodeIx>,
+    /// The rule node.
+    pub rule: NodeIx,
+    /// The pattern (a JSON string parsed, spans on the string); `None` when the listener has
+    /// none we can read (it may match anything).
+    pub pattern: Option<Node>,
+    /// The bus -> rule edge (owner, span).
+    pub edge: &'g GEdge<'g>,
+}
+
+/// A published event with the graph node of its bus.
+pub struct Producer {
+    pub ev: BusEvent,
+    /// `None` when the bus is not known here.
+    pub bus: Option<NodeIx>,
+}
+
+/// The system's event contracts.
+pub struct Contracts<'g> {
+    pub producers: Vec<Producer>,
+    pub rules: Vec<BusRule<'g>>,
+    pub published: Published,
+    /// Events may reach a bus other than from handler code (a rule, pipe, schedule or state
+    /// machine targeting a bus): producers are not all known.
+    pub other_producers: bool,
+}
+
+/// Whether a graph node is a bus known here: an in-scope `AWS::Events::EventBus` or the
+/// account's default bus.
+fn known_bus(g: &Graph<'_>, ix: NodeIx) -> bool {
+    g.node(ix).is_some_and(|n| {
+        n.ty == "AWS::Events::EventBus"
+            && (n.kind == NodeKind::Resource || (n.kind == NodeKind::External && n.id == "default"))
+    })
+}
+
+impl<'g> Contracts<'g> {
+    #[must_use]
+    pub fn new(sys: &System, g: &'g Graph<'g>) -> Self {
+        let published = published(sys);
+        let producers = published
+            .events
+            .iter()
+            .map(|ev| {
+                let bus = match &ev.bus {
+                    Dest::Resource { tpl, id } => g.of(*tpl, id),
+                    Dest::DefaultBus => g.find(None, "default"),
+                    Dest::Unknown(_) => None,
+                };
+                Producer {
+                    ev: ev.clone(),
+                    bus: bus.filter(|b| known_bus(g, *b)),
+                }
+            })
+            .collect();
+        let mut rules = Vec::new();
+        let mut other_producers = false;
+        for (from, to, e) in g.edges(EdgeKind::Routes) {
+            let from_bus = g
+                .node(from)
+                .is_some_and(|n| n.ty == "AWS::Events::EventBus");
+            let to_bus = g.node(to).is_some_and(|n| n.ty == "AWS::Events::EventBus");
+            if to_bus && !matches!(e.cfg, Cfg::Code { .. }) {
+                other_producers = true;
+            }
+            if let (
+                true,
+                Cfg::Target {
+                    target: None,
+                    pattern,
+                    ..
+                },
+            ) = (from_bus, &e.cfg)
+            {
+                rules.push(BusRule {
+                    bus: known_bus(g, from).then_some(from),
+                    rule: to,
+                    pattern: pattern.and_then(parse_pattern),
+                    edge: e,
+                });
+            }
+        }
+        for kind in [EdgeKind::Invokes, EdgeKind::Publishes] {
+            for (_, to, e) in g.edges(kind) {
+                let to_bus = g.node(to).is_some_and(|n| n.ty == "AWS::Events::EventBus");
+                if to_bus && !matches!(e.cfg, Cfg::Code { .. }) {
+                    other_producers = true;
+                }
+            }
+        }
+        // state machines calling events:putEvents
+        for h in sys.resources() {
+            if h.res.ty.contains("StateMachine") && mentions_put_events(&h.res.props) {
+                other_producers = true;
+            }
+        }
+        Contracts {
+            producers,
+            rules,
+            published,
+            other_producers,
+        }
+    }
+
+    /// Every producer in scope is statically known: all code read, every entry's bus, source
+    /// and detail-type literal, and no other kind of producer.
+    #[must_use]
+    pub fn producers_known(&self) -> bool {
+        !self.other_producers
+            && self.published.complete()
+            && self
+                .producers
+                .iter()
+                .all(|p| p.bus.is_some() && p.ev.source().is_some() && p.ev.detail_type().is_some())
+    }
+
+    /// Every rule in scope listens on a known bus.
+    #[must_use]
+    pub fn buses_known(&self) -> bool {
+        self.rules.iter().all(|r| r.bus.is_some())
+    }
+}
+
+/// A pattern node, a JSON string parsed (its spans on the string).
+fn parse_pattern(p: &Node) -> Option<Node> {
+    if let Kind::Str(text) = &p.kind {
+        let mut root = json::load(text, p.span.file).root?;
+        root.walk_mut(&mut |n| n.span = p.span);
+        return Some(root);
+    }
+    Some(p.clone())
+}
+
+/// Does a resource's definition mention `events:putEvents` (a Step Functions task)?
+fn mentions_put_events(n: &Node) -> bool {
+    let mut hit = false;
+    n.walk(&mut |x| {
+        if let Kind::Str(s) = &x.kind {
+            if s.contains("events:putEvents") {
+                hit = true;
+            }
+        }
+    });
+    hit
+}
+
+/// How a rule's pattern matches a producer's event.
+#[must_use]
+pub fn match_event(pattern: Option<&Node>, ev: &BusEvent) -> Match {
+    let Some(p) = pattern else {
+        return Match::Unknown;
+    };
+    let detail = ev.detail_node();
+    let shape = EventShape {
+        source: ev.source(),
+        detail_type: ev.detail_type(),
+        detail: detail.as_ref(),
+    };
+    matches(p, &shape)
+}
+
+/// The pattern without its `detail` part (and `None` when it has `$or`, whose branches may
+/// mix top-level and detail fields).
+#[must_use]
+pub fn envelope(pattern: &Node) -> Option<Node> {
+    let Kind::Map(entries) = &pattern.kind else {
+        return None;
+    };
+    if pattern.intrinsic().is_some() || entries.iter().any(|e| e.key == "$or") {
+        return None;
+    }
+    let kept = entries
+        .iter()
+        .filter(|e| e.key != "detail")
+        .cloned()
+        .collect();
+    Some(Node::new(pattern.span, Kind::Map(kept)))
+}
+
+/// Whether a pattern matches a producer's source and detail-type (ignoring `detail`).
+#[must_use]
+pub fn envelope_match(pattern: &Node, ev: &BusEvent) -> Match {
+    let Some(env) = envelope(pattern) else {
+        return Match::Unknown;
+    };
+    let shape = EventShape {
+        source: ev.source(),
+        detail_type: ev.detail_type(),
+        detail: None,
+    };
+    matches(&env, &shape)
+}
+
+/// The logical ID to name a rule by: the rule resource, or the function of a SAM event.
+#[must_use]
+pub fn rule_name(g: &Graph<'_>, r: &BusRule<'_>) -> String {
+    g.node(r.rule)
+        .map_or_else(|| r.edge.owner.res.id.clone(), |n| n.id.clone())
+}
+
+/// The name of a bus node.
+#[must_use]
+pub fn bus_name(g: &Graph<'_>, ix: NodeIx) -> String {
+    g.node(ix).map_or_else(String::new, |n| n.id.clone())
+}
+
+/// A name in comparable form: lowercase, without spaces, dots, dashes, underscores and a
+/// trailing version (`Order Placed`, `order_placed` and `OrderPlaced.v2` are all `orderplaced`).
+fn squash(s: &str) -> String {
+    let mut t: String = s
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let digits = t.chars().rev().take_while(char::is_ascii_digit).count();
+    if digits > 0 && t.len() > digits + 1 {
+        let cut = t.len() - digits - 1;
+        if t.get(cut..=cut) == Some("v") {
+            t.truncate(cut);
+        }
+    }
+    t
+}
+
+/// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        if let Some(x) = d.get_mut(i * w) {
+            *x = i;
+        }
+    }
+    for j in 0..=b.len() {
+        if let Some(x) = d.get_mut(j) {
+            *x = j;
+        }
+    }
+    let at =
+        |d: &Vec<usize>, i: usize, j: usize| d.get(i * w + j).copied().unwrap_or(usize::MAX / 2);
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a.get(i - 1) != b.get(j - 1));
+            let mut v = (at(&d, i - 1, j) + 1)
+                .min(at(&d, i, j - 1) + 1)
+                .min(at(&d, i - 1, j - 1) + cost);
+            if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
+                v = v.min(at(&d, i - 2, j - 2) + 1);
+            }
+            if let Some(x) = d.get_mut(i * w + j) {
+                *x = v;
+            }
+        }
+    }
+    at(&d, a.len(), b.len())
+}
+
+/// The produced name `wanted` is most likely a misspelling of: equal once case, spaces, dots
+/// and a version suffix are ignored, or within a small edit distance.
+#[must_use]
+pub fn near_miss<'c>(wanted: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    if wanted.len() > 200 {
+        return None;
+    }
+    let w = squash(wanted);
+    let mut best: Option<(usize, &'c str)> = None;
+    for &c in candidates {
+        if c == wanted || c.len() > 200 {
+            continue;
+        }
+        let s = squash(c);
+        let d = if s == w { 0 } else { distance(&w, &s) };
+        let limit = if w.chars().count() >= 8 { 2 } else { 1 };
+        if d <= limit && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::near_miss;
+
+    #[test]
+    fn near_misses() {
+        let c = ["OrderPlaced", "Order Shipped"];
+        assert_eq!(near_miss("Order Placed", &c), Some("OrderPlaced"));
+        assert_eq!(near_miss("OrderPlaced.v2", &c), Some("OrderPlaced"));
+        assert_eq!(near_miss("OrderPalced", &c), Some("OrderPlaced"));
+        assert_eq!(near_miss("order_shipped", &c), Some("Order Shipped"));
+        assert_eq!(near_miss("PaymentFailed", &c), None);
+        assert_eq!(near_miss("OrderPlaced", &c), None);
+    }
+}

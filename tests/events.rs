@@ -1,0 +1,43 @@
+//! What handler code publishes (src/code/events.rs), on fixtures/model/events.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use std::path::PathBuf;
+
+use eventlint::code::Val;
+use eventlint::code::events::{Dest, MessageService, field_paths, published};
+
+#[test]
+fn events_and_messages_from_code() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/model/events");
+    let loaded = eventlint::load::load(&[dir]);
+    let p = published(&loaded.system);
+    // two literal entries; the comprehension's entries are not known
+    assert_eq!(p.events.len(), 2);
+    assert_eq!(p.unknown.len(), 1);
+    assert!(p.incomplete.is_empty());
+    let placed = &p.events[0];
+    assert!(matches!(&placed.bus, Dest::Resource { id, .. } if id == "OrdersBus"));
+    assert_eq!(placed.source(), Some("com.example.orders"));
+    assert_eq!(placed.detail_type(), Some("OrderPlaced"));
+    let detail = placed.detail_object().unwrap();
+    assert_eq!(field_paths(detail).unwrap(), ["orderId", "meta", "meta.v"]);
+    assert!(placed.detail_node().is_some());
+    let seen = &p.events[1];
+    assert_eq!(seen.bus, Dest::DefaultBus);
+    assert!(seen.detail_object().is_none());
+    // SNS publish with FIFO parts, then two SQS batch entries
+    assert_eq!(p.messages.len(), 3);
+    let sns = &p.messages[0];
+    assert_eq!(sns.service, MessageService::Sns);
+    assert!(matches!(&sns.dest, Dest::Resource { id, .. } if id == "OrderTopic"));
+    assert!(matches!(&sns.body, Val::Json(_)));
+    assert!(sns.group_id.is_some() && sns.dedup_id.is_some() && sns.attributes.is_some());
+    let sqs: Vec<_> = p.messages[1..].iter().collect();
+    assert!(
+        sqs.iter()
+            .all(|m| m.service == MessageService::Sqs && m.batch)
+    );
+    assert_eq!(sqs[0].body, Val::Str("a".into()));
+    assert!(sqs.iter().all(|m| m.group_id.is_none()));
+}
