@@ -85,9 +85,9 @@ pub fn fifo_sends<'a>(cx: &Context<'a>) -> Vec<FifoSend<'a>> {
         for call in &code.facts.calls {
             let messages: Vec<&Val> = match (call.service.as_str(), call.operation.as_str()) {
                 ("sqs", "SendMessage") | ("sns", "Publish") => vec![&call.params],
-                ("sqs", "SendMessageBatch") | ("sns", "PublishBatch") => {
-                    batch_entries(call).map(|e| e.iter().collect()).unwrap_or_default()
-                }
+                ("sqs", "SendMessageBatch") | ("sns", "PublishBatch") => batch_entries(call)
+                    .map(|e| e.iter().collect())
+                    .unwrap_or_default(),
                 _ => continue,
             };
             for t in call_targets(cx.sys, function, call) {
