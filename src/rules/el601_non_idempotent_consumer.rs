@@ -5,7 +5,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a function triggered by an at-least-once source (an SQS queue, a Kinesis or
     /// DynamoDB stream or another event source mapping, an SNS subscription, an EventBridge
-    /// rule with an event pattern) whose handler code shows no idempotency: no Powertools
+    /// rule with an event pattern) whose handler code has side effects (an AWS SDK call that is
+    /// not a read — `Get*`, `List*`, `Describe*`, `Query`, `Scan`, ... — or an HTTP request with
+    /// a known method other than `GET`/`HEAD`/`OPTIONS`) and shows no idempotency: no Powertools
     /// idempotency (`@idempotent`, `@idempotent_function`, `makeIdempotent`,
     /// `makeHandlerIdempotent`) and no conditional create (`ConditionExpression` with
     /// `attribute_not_exists`). FIFO deduplication on the sending side does not count: it only
@@ -35,6 +37,35 @@ declare_rule! {
     /// - <https://docs.powertools.aws.dev/lambda/python/latest/utilities/idempotency/>
     /// - <https://docs.aws.amazon.com/powertools/typescript/latest/utilities/idempotency/>
     pub NonIdempotentConsumer { code: "EL601", name: "non-idempotent-consumer", severity: Info }
+}
+
+/// Operations that only read.
+const READS: &[&str] = &[
+    "Get", "List", "Describe", "Query", "Scan", "Head", "BatchGet", "Select", "Receive", "Lookup",
+    "Search", "Check", "Filter", "Peek",
+];
+
+/// The first side effect of a function's code: a write through an SDK or an unsafe HTTP
+/// request.
+fn side_effect(code: &crate::code::FunctionCode) -> Option<(crate::source::Span, String)> {
+    let sdk = code
+        .facts
+        .calls
+        .iter()
+        .find(|c| !READS.iter().any(|r| c.operation.starts_with(r)))
+        .map(|c| (c.span, format!("`{}` here", c.action())));
+    let http = || {
+        code.facts
+            .http
+            .iter()
+            .find(|h| {
+                h.method
+                    .as_deref()
+                    .is_some_and(|m| !matches!(m, "GET" | "HEAD" | "OPTIONS"))
+            })
+            .map(|h| (h.span, "an HTTP request here".to_string()))
+    };
+    sdk.or_else(http)
 }
 
 /// What one trigger delivers, for messages.
@@ -76,6 +107,9 @@ impl Rule for NonIdempotentConsumer {
             if !complete(code) || !code.facts.idempotency.is_empty() {
                 continue;
             }
+            let Some((effect_at, effect)) = side_effect(code) else {
+                continue;
+            };
             let mut triggers = Vec::new();
             for kind in [EdgeKind::Polls, EdgeKind::Subscribes, EdgeKind::Routes] {
                 for (from, edge) in cx.graph.incoming(ix, kind) {
@@ -99,13 +133,14 @@ impl Rule for NonIdempotentConsumer {
             let mut f = Finding::new(
                 at,
                 format!(
-                    "`{}` consumes {first}{more}, which delivers at least once, but its handler shows no idempotency: a redelivered event is processed again",
+                    "`{}` consumes {first}{more}, which delivers at least once, but its handler has side effects and shows no idempotency: a redelivered event is processed again",
                     res.id
                 ),
             )
             .resource(&res.id)
             .help("make the side effects idempotent: Powertools idempotency keyed on the event ID, or a conditional write with `attribute_not_exists`")
-            .key("idempotency");
+            .key("idempotency")
+            .label(effect_at, format!("side effect: {effect}"));
             for (what, span) in &triggers {
                 f = f.label(*span, format!("delivers from {what} at least once"));
             }
