@@ -1270,6 +1270,7 @@ export const h2 = middy(base).use(sqsPartialBatchFailure());
     assert_eq!(
         f.batch_failures,
         vec![
+            at(src, "new BatchProcessor(EventType.SQS)"),
             at(
                 src,
                 "processPartialResponse(event, record, processor, { context })"
@@ -1664,4 +1665,21 @@ exports.handler = async () => {
     assert_eq!(entries[0].get("DetailType"), Some(&s("OrderPlaced")));
     assert_eq!(entries[0].field("EventBusName"), Field::Absent);
     assert_eq!(entries[1].get("EventBusName"), Some(&s("orders")));
+}
+
+#[test]
+fn powertools_batch_processor_with_response_counts_as_returning_failures() {
+    let src = r#"import { BatchProcessorSync, EventType } from '@aws-lambda-powertools/batch';
+const processor = new BatchProcessorSync(EventType.SQS);
+export const handler = async (event) => {
+  processor.register(event.Records, record);
+  processor.processSync();
+  return processor.response();
+};
+"#;
+    let f = js(src);
+    assert_eq!(
+        f.batch_failures,
+        vec![at(src, "new BatchProcessorSync(EventType.SQS)")]
+    );
 }
