@@ -12,7 +12,7 @@ declare_rule! {
     /// `makeHandlerIdempotent`) and no conditional create (`ConditionExpression` with
     /// `attribute_not_exists`). FIFO deduplication on the sending side does not count: it only
     /// covers five minutes of sends, not redeliveries to the consumer. Reported only when all
-    /// of the handler's code was read. Schedules are left alone.
+    /// of the handler's code was read (no layer other than Powertools). Schedules are left alone.
     ///
     /// ## Why it matters
     /// These sources deliver every event at least once: a timeout, a throttled batch, a
@@ -104,7 +104,7 @@ impl Rule for NonIdempotentConsumer {
             let Some(code) = code_of(cx, ix) else {
                 continue;
             };
-            if !complete(code) || !code.facts.idempotency.is_empty() {
+            if !complete(cx, code) || !code.facts.idempotency.is_empty() {
                 continue;
             }
             let Some((effect_at, effect)) = side_effect(code) else {

@@ -9,7 +9,7 @@ declare_rule! {
     /// - the setting is on, but the handler never returns `batchItemFailures` (directly, through
     ///   a variable or a helper function, or through Powertools' batch utilities
     ///   `process_partial_response`, `BatchProcessor`, `processPartialResponse`). Reported only
-    ///   when all of the handler's code was read;
+    ///   when all of the handler's code was read (no layer other than Powertools);
     /// - the handler (its entry file) returns `batchItemFailures`, but none of its event
     ///   sources turns the setting on.
     ///
@@ -69,7 +69,7 @@ impl Rule for BatchResponseMismatch {
             };
             let returns = &code.facts.batch_failures;
             if returns.is_empty() {
-                if !complete(code) {
+                if !complete(cx, code) {
                     continue;
                 }
                 for esm in sources

@@ -18,10 +18,28 @@ pub fn code_of<'a>(cx: &Context<'a>, ix: NodeIx) -> Option<&'a FunctionCode> {
 }
 
 /// Whether the facts of a function's code are complete: its source was found (a file or
-/// inline code), every local import was read and every file parsed. Rules that conclude from
-/// something the code does *not* do need this.
-pub fn complete(code: &FunctionCode) -> bool {
-    code.complete && matches!(code.located, Located::File { .. } | Located::Inline { .. })
+/// inline code), every local import was read and every file parsed, and no layer other than
+/// Powertools (which eventlint recognises by its imports) may hold shared code the handler
+/// runs. Rules that conclude from something the code does *not* do need this.
+pub fn complete(cx: &Context<'_>, code: &FunctionCode) -> bool {
+    if !code.complete || !matches!(code.located, Located::File { .. } | Located::Inline { .. }) {
+        return false;
+    }
+    let Some(f) = cx.sys.resource(code.tpl, &code.id) else {
+        return false;
+    };
+    let Some(layers) = f.res.prop("Layers").filter(|n| !n.is_null()) else {
+        return true;
+    };
+    if !layers.is_seq() {
+        return false;
+    }
+    layers.items().iter().all(|l| {
+        cx.sys
+            .sym(code.tpl, l)
+            .pattern()
+            .is_some_and(|p| p.to_ascii_lowercase().contains("powertools"))
+    })
 }
 
 /// One message code sends to an in-scope FIFO queue or topic.
