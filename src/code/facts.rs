@@ -17,6 +17,14 @@ pub enum Val {
     /// f-strings, template literals, `+` of strings.
     Concat(Vec<Val>),
     /// A dict or object literal with literal keys (in order), each value with its span.
+    ///
+    /// An object that may hold more fields than those listed (a spread or `**` splat of
+    /// something unknown, a computed key, `dict(unknown, k=v)`, `**kwargs` passed to a call) is
+    /// *open*: it carries a field named [`OPEN_FIELD`] (`...`) with [`Val::Unknown`], where the
+    /// unknown part was. This keeps every `Val::Object` match compiling and meaning what it
+    /// did; only absence changes: in an open object a key not listed may exist, so
+    /// [`Val::get`] answers `Some(&Val::Unknown)` for it and [`Val::field`] says
+    /// [`Field::Unknown`]. A closed object's missing key is [`Field::Absent`].
     Object(Vec<(String, Val, Span)>),
     List(Vec<Val>),
     /// `json.dumps(x)`, `JSON.stringify(x)`.
@@ -25,13 +33,66 @@ pub enum Val {
     Unknown,
 }
 
+/// The field name marking an open object (see [`Val::Object`]); the JavaScript extractor's
+/// `UNKNOWN_FIELD` is the same name.
+pub const OPEN_FIELD: &str = "...";
+
+static UNKNOWN: Val = Val::Unknown;
+
+/// What is known of one key of a value: present with a value, known absent, or not known.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Field<'a> {
+    Present(&'a Val, Span),
+    /// A closed object without the key.
+    Absent,
+    /// The value is not an object, or an open object does not list the key.
+    Unknown,
+}
+
 impl Val {
-    /// A field of an object value.
+    /// A field of an object value. `None` only when the value is an object known not to have the
+    /// key (or is not an object); a key not listed in an open object gives `Val::Unknown`.
     #[must_use]
     pub fn get(&self, key: &str) -> Option<&Val> {
         match self {
-            Val::Object(fields) => fields.iter().find(|(k, _, _)| k == key).map(|(_, v, _)| v),
+            Val::Object(fields) => fields
+                .iter()
+                .find(|(k, _, _)| k == key)
+                .map(|(_, v, _)| v)
+                .or_else(|| self.is_open().then_some(&UNKNOWN)),
             _ => None,
+        }
+    }
+
+    /// Whether an object value may have fields it does not list (see [`Val::Object`]).
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        match self {
+            Val::Object(fields) => fields.iter().any(|(k, _, _)| k == OPEN_FIELD),
+            _ => false,
+        }
+    }
+
+    /// What is known of a key: present (with its value and span), absent from a closed object,
+    /// or unknown (an open object, a value that is not a known object).
+    #[must_use]
+    pub fn field(&self, key: &str) -> Field<'_> {
+        match self {
+            Val::Object(fields) => match fields.iter().find(|(k, _, _)| k == key) {
+                Some((_, v, s)) => Field::Present(v, *s),
+                None if self.is_open() => Field::Unknown,
+                None => Field::Absent,
+            },
+            _ => Field::Unknown,
+        }
+    }
+
+    /// Mark an object value open (a no-op for other values, which are not known objects).
+    pub fn open(&mut self, at: Span) {
+        if let Val::Object(fields) = self {
+            if !fields.iter().any(|(k, _, _)| k == OPEN_FIELD) {
+                fields.push((OPEN_FIELD.to_string(), Val::Unknown, at));
+            }
         }
     }
 

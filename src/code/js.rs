@@ -75,7 +75,7 @@ const MAX_ITEMS: usize = 256;
 /// Most nodes looked at for a read of one variable in a condition.
 const MAX_SCAN: usize = 512;
 /// The field name standing for an unknown spread or computed key in an object value.
-pub const UNKNOWN_FIELD: &str = "...";
+pub const UNKNOWN_FIELD: &str = super::facts::OPEN_FIELD;
 
 /// The grammar fields read, by id (`child_by_field_name` compares names on every call).
 macro_rules! grammar_fields {

@@ -13,7 +13,7 @@ pub mod resolve;
 pub mod suppress;
 
 pub use analyze::FunctionCode;
-pub use facts::{EnvRead, FileFacts, HttpCall, SdkCall, Val};
+pub use facts::{EnvRead, Field, FileFacts, HttpCall, OPEN_FIELD, SdkCall, Val};
 pub use locate::{Lang, Located, locate};
 
 use crate::source::FileId;

@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Parser, Tree};
 
 use super::Extractor;
-use super::facts::{EnvRead, FileFacts, HttpCall, SdkCall, Val};
+use super::facts::{EnvRead, FileFacts, HttpCall, OPEN_FIELD, SdkCall, Val};
 use crate::source::{FileId, Span};
 
 /// Deepest expression/name chain followed.
@@ -404,5 +404,29 @@ fn push_field(fields: &mut Vec<(String, Val, Span)>, key: &str, v: Val, span: Sp
         slot.2 = span;
     } else {
         fields.push((key.to_string(), v, span));
+    }
+}
+
+/// `**value` spliced into a dict or call: its fields when it is a known object (an open one
+/// stays open); otherwise the result is open and the fields before it may be overridden, so
+/// their values become unknown (they stay present).
+fn splat(fields: &mut Vec<(String, Val, Span)>, inner: Option<Val>, at: Span) {
+    match inner {
+        Some(Val::Object(kv)) => {
+            if kv.iter().any(|(k, _, _)| k == OPEN_FIELD) {
+                for slot in fields.iter_mut() {
+                    slot.1 = Val::Unknown;
+                }
+            }
+            for (key, v, s) in kv {
+                push_field(fields, &key, v, s);
+            }
+        }
+        _ => {
+            for slot in fields.iter_mut() {
+                slot.1 = Val::Unknown;
+            }
+            push_field(fields, OPEN_FIELD, Val::Unknown, at);
+        }
     }
 }

@@ -1,7 +1,5 @@
 use super::rule::prelude::*;
-use super::util_esm::{Esm, batch_size, esms};
-
-const REPORT: &str = "ReportBatchItemFailures";
+use super::util_esm::{REPORT, batch_size, esms};
 
 declare_rule! {
     /// ## What it does
@@ -63,7 +61,7 @@ impl Rule for BatchFailuresNotReported {
             // SAM's mapping for an SNS `SqsSubscription` cannot take `FunctionResponseTypes`
             if !matches!(esm.source, "SQS" | "Kinesis" | "DynamoDB")
                 || esm.is_sns_subscription_queue()
-                || reports_failures(cx, &esm) != Some(false)
+                || esm.reports_failures(cx) != Some(false)
             {
                 continue;
             }
@@ -106,25 +104,4 @@ impl Rule for BatchFailuresNotReported {
         }
         out
     }
-}
-
-/// Whether `FunctionResponseTypes` lists `ReportBatchItemFailures`: `None` when a condition
-/// or a parameter decides.
-fn reports_failures(cx: &Context<'_>, esm: &Esm<'_>) -> Option<bool> {
-    if !esm.has("FunctionResponseTypes")? {
-        return Some(false);
-    }
-    let node = esm.props.get("FunctionResponseTypes")?;
-    if !node.is_seq() {
-        return None;
-    }
-    let mut all_known = true;
-    for item in node.items() {
-        match cx.sys.sym(esm.tpl(), item).literal() {
-            Some(s) if s == REPORT => return Some(true),
-            Some(_) => {}
-            None => all_known = false,
-        }
-    }
-    all_known.then_some(false)
 }

@@ -6,6 +6,7 @@ pub mod util_access;
 pub mod util_alarms;
 pub mod util_channels;
 pub mod util_code_access;
+pub mod util_consumer;
 pub mod util_delivery;
 pub mod util_esm;
 pub mod util_events;
@@ -59,6 +60,11 @@ pub mod el507_reserved_event_source;
 pub mod el508_missing_correlation_id;
 pub mod el509_invalid_event_pattern;
 pub mod el510_duplicate_delivery;
+pub mod el601_non_idempotent_consumer;
+pub mod el602_fifo_missing_group_id;
+pub mod el603_fifo_missing_dedup_id;
+pub mod el604_batch_response_mismatch;
+pub mod el605_stream_view_type_mismatch;
 pub mod el701_recursive_trigger;
 pub mod el702_stream_not_enabled;
 pub mod el703_overlapping_s3_notifications;
@@ -118,6 +124,11 @@ pub static ALL: &[&dyn rule::Rule] = &[
     &el508_missing_correlation_id::MissingCorrelationId,
     &el509_invalid_event_pattern::InvalidEventPattern,
     &el510_duplicate_delivery::DuplicateDelivery,
+    &el601_non_idempotent_consumer::NonIdempotentConsumer,
+    &el602_fifo_missing_group_id::FifoMissingGroupId,
+    &el603_fifo_missing_dedup_id::FifoMissingDedupId,
+    &el604_batch_response_mismatch::BatchResponseMismatch,
+    &el605_stream_view_type_mismatch::StreamViewTypeMismatch,
     &el701_recursive_trigger::RecursiveTrigger,
     &el702_stream_not_enabled::StreamNotEnabled,
     &el703_overlapping_s3_notifications::OverlappingS3Notifications,

@@ -11,6 +11,9 @@ use crate::source::Span;
 /// Stream `MaximumRetryAttempts` / `MaximumRecordAgeInSeconds` default: -1, no limit.
 pub const STREAM_UNLIMITED: i64 = -1;
 
+/// The `FunctionResponseTypes` value that turns on partial batch responses.
+pub const REPORT: &str = "ReportBatchItemFailures";
+
 /// One event source mapping: a SAM pull event or an `AWS::Lambda::EventSourceMapping`.
 pub struct Esm<'a> {
     pub from: NodeIx,
@@ -142,6 +145,27 @@ impl<'a> Esm<'a> {
     /// Whether a property is written: `None` when it depends on a condition.
     pub fn has(&self, prop: &str) -> Option<bool> {
         presence(self.props.get(prop).filter(|n| !n.is_null()))
+    }
+
+    /// Whether `FunctionResponseTypes` lists `ReportBatchItemFailures`: `None` when a condition
+    /// or a parameter decides.
+    pub fn reports_failures(&self, cx: &Context<'_>) -> Option<bool> {
+        if !self.has("FunctionResponseTypes")? {
+            return Some(false);
+        }
+        let node = self.props.get("FunctionResponseTypes")?;
+        if !node.is_seq() {
+            return None;
+        }
+        let mut all_known = true;
+        for item in node.items() {
+            match cx.sys.sym(self.tpl(), item).literal() {
+                Some(s) if s == REPORT => return Some(true),
+                Some(_) => {}
+                None => all_known = false,
+            }
+        }
+        all_known.then_some(false)
     }
 
     /// Whether `DestinationConfig.OnFailure` is set (`None` when a condition decides).

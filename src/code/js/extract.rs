@@ -300,6 +300,11 @@ impl<'t> Out<'_, 't> {
             _ => {
                 let ctor = self.r.f(n, F::Constructor).and_then(|c| self.r.sym(c, 0));
                 if let Some(Sym::Export(m, name)) = ctor {
+                    // a Powertools batch processor builds the partial batch response (returned
+                    // by `processor.response()` or `processPartialResponse`)
+                    if m.starts_with("@aws-lambda-powertools/batch") && name.contains("Processor") {
+                        self.facts.batch_failures.push(self.r.span(n));
+                    }
                     if m == "@aws-sdk/lib-storage" && name == "Upload" {
                         let input = self.r.f(n, F::Arguments).and_then(first_kid);
                         let params = match input.map(|i| self.r.value(i)) {

@@ -890,6 +890,7 @@ impl<'t> Resolver<'t> {
                         v if stringy(&v) => v,
                         _ => Val::Unknown,
                     },
+                    ("Object.assign", Some(_)) if global("Object") => self.assign(n, d),
                     _ => Val::Unknown,
                 }
             }
@@ -947,6 +948,37 @@ impl<'t> Resolver<'t> {
                     }
                 }
                 _ => {}
+            }
+        }
+        Val::Object(fields)
+    }
+
+    /// `Object.assign({}, a, { k: v })`: the fields of every argument in order; an argument
+    /// that is not a known object (or a spread argument) leaves the result open. The first
+    /// argument must be an object literal (assigning into a named object changes it).
+    fn assign(&self, n: Node<'t>, d: u32) -> Val {
+        let args = self.f(n, F::Arguments).map(kids).unwrap_or_default();
+        if args.first().map(|a| unwrap(*a).kind()) != Some("object") {
+            return Val::Unknown;
+        }
+        let mut fields = Vec::new();
+        for a in args {
+            let v = match a.kind() {
+                "spread_element" => Val::Unknown,
+                _ => self.val(a, d + 1),
+            };
+            match v {
+                Val::Object(inner) => {
+                    for (key, v, s) in inner {
+                        set_field(&mut fields, key, v, s);
+                    }
+                }
+                _ => set_field(
+                    &mut fields,
+                    UNKNOWN_FIELD.into(),
+                    Val::Unknown,
+                    self.span(a),
+                ),
             }
         }
         Val::Object(fields)

@@ -1,4 +1,5 @@
 use super::*;
+use crate::code::facts::Field;
 use crate::code::facts::{EnvRead, HttpCall, SdkCall};
 
 const F: FileId = 7;
@@ -1272,6 +1273,7 @@ export const h2 = middy(base).use(sqsPartialBatchFailure());
     assert_eq!(
         f.batch_failures,
         vec![
+            at(src, "new BatchProcessor(EventType.SQS)"),
             at(
                 src,
                 "processPartialResponse(event, record, processor, { context })"
@@ -1598,4 +1600,89 @@ fn hostile_input_does_not_panic() {
     };
     assert!(fields.len() <= MAX_ITEMS + 2, "{}", fields.len());
     assert!(fields.iter().any(|(k, _, _)| k == UNKNOWN_FIELD));
+}
+
+// ---- statically known shapes (issue 5) ----
+
+#[test]
+fn spreads_and_object_assign_merge_or_open() {
+    let src = r#"
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+const sqs = new SQSClient({});
+const FIFO = { MessageGroupId: "orders" };
+export const handler = async (event, extra) => {
+  const base = { kind: "a", version: "1" };
+  const body = { ...base, kind: "b" };
+  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.Q, MessageBody: JSON.stringify(body), ...FIFO }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.Q, MessageBody: "x", ...extra }));
+  const merged = Object.assign({}, base, { kind: "c" });
+  const open = Object.assign({}, extra, { kind: "d" });
+  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.Q, MessageBody: JSON.stringify(merged), MessageAttributes: open }));
+};
+"#;
+    let f = js(src);
+    let sends: Vec<&Val> = f
+        .calls
+        .iter()
+        .filter(|c| c.operation == "SendMessage")
+        .map(|c| &c.params)
+        .collect();
+    assert_eq!(sends.len(), 3);
+    assert!(
+        matches!(sends[0].field("MessageGroupId"), Field::Present(Val::Str(g), _) if g == "orders")
+    );
+    assert_eq!(sends[0].field("MessageDeduplicationId"), Field::Absent);
+    let Some(Val::Json(body)) = sends[0].get("MessageBody") else {
+        panic!("body")
+    };
+    assert_eq!(body.get("kind"), Some(&s("b")));
+    assert_eq!(body.get("version"), Some(&s("1")));
+    assert!(sends[1].is_open());
+    assert_eq!(sends[1].field("MessageGroupId"), Field::Unknown);
+    let Some(Val::Json(merged)) = sends[2].get("MessageBody") else {
+        panic!("merged")
+    };
+    assert!(!merged.is_open());
+    assert_eq!(merged.get("kind"), Some(&s("c")));
+    let open = sends[2].get("MessageAttributes").expect("attrs");
+    assert!(open.is_open());
+    assert_eq!(open.get("kind"), Some(&s("d")));
+}
+
+#[test]
+fn entries_list_of_object_variables() {
+    let src = r#"
+const { EventBridgeClient, PutEventsCommand } = require("@aws-sdk/client-eventbridge");
+const eb = new EventBridgeClient({});
+exports.handler = async () => {
+  const placed = { Source: "shop", DetailType: "OrderPlaced", Detail: JSON.stringify({ id: 1 }) };
+  const shipped = { Source: "shop", DetailType: "OrderShipped", Detail: "{}", EventBusName: "orders" };
+  await eb.send(new PutEventsCommand({ Entries: [placed, shipped] }));
+};
+"#;
+    let f = js(src);
+    let p = &f.calls[0].params;
+    let Some(Val::List(entries)) = p.get("Entries") else {
+        panic!("entries {p:?}")
+    };
+    assert_eq!(entries[0].get("DetailType"), Some(&s("OrderPlaced")));
+    assert_eq!(entries[0].field("EventBusName"), Field::Absent);
+    assert_eq!(entries[1].get("EventBusName"), Some(&s("orders")));
+}
+
+#[test]
+fn powertools_batch_processor_with_response_counts_as_returning_failures() {
+    let src = r#"import { BatchProcessorSync, EventType } from '@aws-lambda-powertools/batch';
+const processor = new BatchProcessorSync(EventType.SQS);
+export const handler = async (event) => {
+  processor.register(event.Records, record);
+  processor.processSync();
+  return processor.response();
+};
+"#;
+    let f = js(src);
+    assert_eq!(
+        f.batch_failures,
+        vec![at(src, "new BatchProcessorSync(EventType.SQS)")]
+    );
 }

@@ -241,12 +241,8 @@ impl<'t> Index<'t> {
                         );
                     }
                     "dictionary_splat" => {
-                        if let Some(Val::Object(kv)) = first_named(a).map(|v| self.val(v, scope, 0))
-                        {
-                            for (k, v, s) in kv {
-                                push_field(&mut fields, &k, v, s);
-                            }
-                        }
+                        let inner = first_named(a).map(|v| self.val(v, scope, 0));
+                        splat(&mut fields, inner, self.span(a));
                     }
                     "list_splat" => names = [].iter(),
                     _ => {

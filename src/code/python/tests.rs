@@ -1,4 +1,5 @@
 use super::*;
+use crate::code::facts::Field;
 
 const FILE: FileId = 7;
 
@@ -1526,4 +1527,98 @@ fn many_calls_stay_fast() {
     assert_eq!(f.calls.len(), 2000);
     assert_eq!(f.env.len(), 1);
     assert!(start.elapsed().as_secs() < 5);
+}
+
+// ---- statically known shapes (issue 5) ----
+
+fn params_of(src: &str, op: &str) -> Val {
+    let f = ex(src);
+    let c = f.calls.iter().find(|c| c.operation == op).expect("call");
+    c.params.clone()
+}
+
+#[test]
+fn detail_built_in_a_local_then_dumped() {
+    let src = r#"
+import json, boto3
+events = boto3.client("events")
+def handler(event, context):
+    base = {"version": "1", "source": "orders"}
+    detail = {**base, "orderId": event["id"], "status": "PLACED"}
+    entry = {"Source": "shop.orders", "DetailType": "OrderPlaced", "Detail": json.dumps(detail)}
+    events.put_events(Entries=[entry])
+"#;
+    let p = params_of(src, "PutEvents");
+    let Some(Val::List(entries)) = p.get("Entries") else {
+        panic!("entries: {p:?}")
+    };
+    let Some(Val::Json(detail)) = entries.first().and_then(|e| e.get("Detail")) else {
+        panic!("detail")
+    };
+    assert_eq!(detail.get("version"), Some(&s("1")));
+    assert_eq!(detail.get("status"), Some(&s("PLACED")));
+    assert_eq!(detail.get("orderId"), Some(&Val::Unknown));
+    assert!(!detail.is_open());
+    assert_eq!(detail.field("missing"), Field::Absent);
+}
+
+#[test]
+fn unknown_splat_opens_the_object() {
+    let src = r#"
+import boto3
+sqs = boto3.client("sqs")
+def send(extra, **kwargs):
+    body = {"kind": "a", **extra}
+    merged = dict(extra, kind="b")
+    sqs.send_message(**kwargs, QueueUrl="q", MessageBody=body)
+    sqs.send_message(QueueUrl="q", MessageBody=merged)
+"#;
+    let f = ex(src);
+    let p = &f.calls[0].params;
+    assert!(p.is_open());
+    assert_eq!(p.field("MessageGroupId"), Field::Unknown);
+    // a key may be overridden by the splat after it: present, value unknown
+    let body = p.get("MessageBody").expect("body");
+    assert!(body.is_open());
+    assert_eq!(body.get("kind"), Some(&Val::Unknown));
+    let merged = f.calls[1].params.get("MessageBody").expect("merged");
+    assert!(merged.is_open());
+    assert_eq!(merged.get("kind"), Some(&s("b")));
+    assert!(!f.calls[1].params.is_open());
+}
+
+#[test]
+fn fifo_ids_present_absent_and_known_splat() {
+    let src = r#"
+import os, boto3
+sqs = boto3.client("sqs")
+FIFO = {"MessageGroupId": "orders", "MessageDeduplicationId": "x"}
+def handler(event, context):
+    attrs = {"type": {"DataType": "String", "StringValue": "order"}}
+    sqs.send_message(QueueUrl=os.environ["Q"], MessageBody="{}", MessageAttributes=attrs, **FIFO)
+    sqs.send_message(QueueUrl=os.environ["Q"], MessageBody="{}")
+    entries = [{"Id": "1", "MessageBody": "a"}, {"Id": "2", "MessageBody": "b", "MessageGroupId": "g"}]
+    sqs.send_message_batch(QueueUrl=os.environ["Q"], Entries=entries)
+"#;
+    let f = ex(src);
+    let p = &f.calls[0].params;
+    assert!(matches!(p.field("MessageGroupId"), Field::Present(Val::Str(g), _) if g == "orders"));
+    assert!(matches!(
+        p.field("MessageDeduplicationId"),
+        Field::Present(..)
+    ));
+    let attrs = p.get("MessageAttributes").expect("attrs");
+    assert_eq!(
+        attrs.get("type").and_then(|t| t.get("StringValue")),
+        Some(&s("order"))
+    );
+    assert_eq!(f.calls[1].params.field("MessageGroupId"), Field::Absent);
+    let Some(Val::List(entries)) = f.calls[2].params.get("Entries") else {
+        panic!("entries")
+    };
+    assert_eq!(entries[0].field("MessageGroupId"), Field::Absent);
+    assert!(matches!(
+        entries[1].field("MessageGroupId"),
+        Field::Present(..)
+    ));
 }

@@ -95,16 +95,14 @@ impl<'t> Index<'t> {
                             if let Val::Str(key) = self.val(key, scope, d) {
                                 let v = self.val(value, scope, d);
                                 push_field(&mut fields, &key, v, self.span(value));
+                            } else {
+                                // a computed key may be any key
+                                splat(&mut fields, None, self.span(k));
                             }
                         }
                         "dictionary_splat" => {
-                            if let Some(Val::Object(kv)) =
-                                first_named(k).map(|v| self.val(v, scope, d))
-                            {
-                                for (key, v, s) in kv {
-                                    push_field(&mut fields, &key, v, s);
-                                }
-                            }
+                            let inner = first_named(k).map(|v| self.val(v, scope, d));
+                            splat(&mut fields, inner, self.span(k));
                         }
                         _ => {}
                     }
@@ -263,19 +261,31 @@ impl<'t> Index<'t> {
                 };
             }
             Some("dict") => {
-                let mut fields = match self.arg(args, 0, "").map(|a| self.val(a, scope, depth)) {
-                    Some(Val::Object(kv)) => kv,
-                    Some(_) => return Val::Unknown,
-                    None => Vec::new(),
-                };
-                for kw in named_children(args).filter(|k| k.kind() == "keyword_argument") {
-                    if let (Some(k), Some(v)) = (self.field(kw, "name"), self.field(kw, "value")) {
-                        push_field(
-                            &mut fields,
-                            self.text(k),
-                            self.val(v, scope, depth),
-                            self.span(v),
-                        );
+                // `dict(base, k=v)`, `dict(**base, k=v)`: an unknown base leaves it open
+                let mut fields = Vec::new();
+                for a in named_children(args) {
+                    match a.kind() {
+                        "keyword_argument" => {
+                            if let (Some(k), Some(v)) =
+                                (self.field(a, "name"), self.field(a, "value"))
+                            {
+                                push_field(
+                                    &mut fields,
+                                    self.text(k),
+                                    self.val(v, scope, depth),
+                                    self.span(v),
+                                );
+                            }
+                        }
+                        "dictionary_splat" => {
+                            let inner = first_named(a).map(|v| self.val(v, scope, depth));
+                            splat(&mut fields, inner, self.span(a));
+                        }
+                        "list_splat" => return Val::Unknown,
+                        _ if fields.is_empty() => {
+                            splat(&mut fields, Some(self.val(a, scope, depth)), self.span(a));
+                        }
+                        _ => return Val::Unknown,
                     }
                 }
                 return Val::Object(fields);
