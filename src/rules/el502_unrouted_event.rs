@@ -46,11 +46,7 @@ impl Rule for UnroutedEvent {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for p in &c.producers {
-            let (Some(bus), Some(src), Some(dt)) = (p.bus, p.ev.source(), p.ev.detail_type())
-            else {
-                continue;
-            };
+        for (p, bus, src, dt) in c.known_events() {
             // the contract of this source is kept here only when a rule on the bus in scope
             // listens to it; otherwise its consumers are elsewhere (another stack, account)
             let source_consumed_here = c.rules.iter().any(|r| {

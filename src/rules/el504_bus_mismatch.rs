@@ -44,11 +44,7 @@ impl Rule for BusMismatch {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for p in &c.producers {
-            let (Some(bus), Some(src), Some(dt)) = (p.bus, p.ev.source(), p.ev.detail_type())
-            else {
-                continue;
-            };
+        for (p, bus, src, dt) in c.known_events() {
             let on_bus = c
                 .rules
                 .iter()

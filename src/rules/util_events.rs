@@ -125,6 +125,13 @@ impl<'g> Contracts<'g> {
                 .all(|p| p.bus.is_some() && p.ev.source().is_some() && p.ev.detail_type().is_some())
     }
 
+    /// The producers whose bus, source and detail-type are all known, with those three.
+    pub fn known_events(&self) -> impl Iterator<Item = (&Producer, NodeIx, &str, &str)> {
+        self.producers
+            .iter()
+            .filter_map(|p| Some((p, p.bus?, p.ev.source()?, p.ev.detail_type()?)))
+    }
+
     /// Every rule in scope listens on a known bus.
     #[must_use]
     pub fn buses_known(&self) -> bool {
