@@ -44,11 +44,7 @@ impl Rule for RuleMatchesNoProducer {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for r in &c.rules {
-            // a rule on a bus of another stack is fed by producers of that stack
-            let (Some(pattern), Some(_)) = (&r.pattern, r.bus) else {
-                continue;
-            };
+        for (r, pattern) in c.rules_on_known_buses() {
             let Some(sources) = literal_values(pattern, "source") else {
                 continue;
             };

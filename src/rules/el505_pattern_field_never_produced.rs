@@ -93,11 +93,7 @@ impl Rule for PatternFieldNeverProduced {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for r in &c.rules {
-            // a rule on a bus of another stack is fed by producers of that stack
-            let (Some(pattern), Some(_)) = (&r.pattern, r.bus) else {
-                continue;
-            };
+        for (r, pattern) in c.rules_on_known_buses() {
             if envelope(pattern).is_none() {
                 continue;
             }

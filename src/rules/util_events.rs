@@ -132,6 +132,14 @@ impl<'g> Contracts<'g> {
             .filter_map(|p| Some((p, p.bus?, p.ev.source()?, p.ev.detail_type()?)))
     }
 
+    /// The rules with a pattern on a bus known here (a rule on a bus of another stack is fed by
+    /// producers of that stack), with their pattern.
+    pub fn rules_on_known_buses(&self) -> impl Iterator<Item = (&BusRule<'g>, &Node)> {
+        self.rules
+            .iter()
+            .filter_map(|r| Some((r, r.pattern.as_ref().filter(|_| r.bus.is_some())?)))
+    }
+
     /// Every rule in scope listens on a known bus.
     #[must_use]
     pub fn buses_known(&self) -> bool {
