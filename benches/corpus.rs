@@ -225,7 +225,7 @@ fn parse_floor(files: &[PathBuf]) -> usize {
                 let _ = std::hint::black_box(jsonc_parser::parse_to_ast(
                     body,
                     &jsonc_parser::CollectOptions::default(),
-                    &strict_json(),
+                    &eventlint::model::json::strict_options(),
                 ));
             } else {
                 let mut parser = saphyr_parser::Parser::new_from_str(&text);
@@ -236,21 +236,6 @@ fn parse_floor(files: &[PathBuf]) -> usize {
             text.len()
         })
         .sum()
-}
-
-fn strict_json() -> jsonc_parser::ParseOptions {
-    jsonc_parser::ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    }
 }
 
 /// The loader's cheap pre-check (src/load.rs `may_be_template`).

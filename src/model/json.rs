@@ -19,18 +19,7 @@ pub fn load(text: &str, file: FileId) -> LoadOutcome {
             )],
         };
     }
-    let options = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
+    let options = strict_options();
     match parse_to_ast(text, &CollectOptions::default(), &options) {
         Err(e) => {
             let r = e.range();
@@ -118,5 +107,22 @@ fn lower(v: &ast::Value<'_>, file: FileId, problems: &mut Vec<Problem>) -> Node 
             }
             Node::new(sp(o.range), Kind::Map(entries))
         }
+    }
+}
+
+/// Strict JSON, as CloudFormation reads it: no comments, trailing commas or other JSON5 forms.
+#[must_use]
+pub fn strict_options() -> ParseOptions {
+    ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
     }
 }
