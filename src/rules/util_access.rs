@@ -61,7 +61,10 @@ pub fn wildcard_types(sys: &System) -> HashSet<(TplId, &'static str)> {
 fn visit(sys: &System, tpl: TplId, n: &Node, out: &mut HashSet<&'static str>) {
     if let Some(s) = n.as_str() {
         for (name, types) in MANAGED {
-            if s == *name || s.ends_with(&format!("/{name}")) {
+            let named = s
+                .strip_suffix(name)
+                .is_some_and(|head| head.is_empty() || head.ends_with('/'));
+            if named {
                 out.extend(types.iter().copied());
             }
         }

@@ -62,6 +62,8 @@ struct Index<'a> {
     wildcard_by_end: HashMap<Vec<u8>, Vec<usize>>,
     /// Wildcard names ending in `*` or in fewer than three literal bytes.
     wildcard: Vec<usize>,
+    /// Literal names by their last three bytes, for queries that hold a `*`.
+    literal_by_end: HashMap<Vec<u8>, Vec<usize>>,
 }
 
 fn last3(s: &str) -> Option<Vec<u8>> {
@@ -75,6 +77,7 @@ impl<'a> Index<'a> {
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut wildcard = Vec::new();
         let mut wildcard_by_end: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        let mut literal_by_end: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
         for (i, c) in chans.iter().enumerate() {
             by_id.insert((c.tpl, c.res.id.as_str()), i);
             match &c.name {
@@ -82,7 +85,12 @@ impl<'a> Index<'a> {
                     Some(k) => wildcard_by_end.entry(k).or_default().push(i),
                     None => wildcard.push(i),
                 },
-                Some(n) => by_name.entry(n.clone()).or_default().push(i),
+                Some(n) => {
+                    by_name.entry(n.clone()).or_default().push(i);
+                    if let Some(k) = last3(n) {
+                        literal_by_end.entry(k).or_default().push(i);
+                    }
+                }
                 None => {}
             }
         }
@@ -92,6 +100,7 @@ impl<'a> Index<'a> {
             by_name,
             wildcard_by_end,
             wildcard,
+            literal_by_end,
         }
     }
 
@@ -102,7 +111,22 @@ impl<'a> Index<'a> {
     /// Channels whose physical name may be `name` (which may hold `*` wildcards).
     fn by_name(&self, name: &str) -> Vec<&Channel<'a>> {
         let candidates: Vec<usize> = if name.contains('*') {
-            (0..self.chans.len()).collect()
+            // a name ending in three literal bytes can only be a channel name ending in them
+            // (or one whose own wildcard covers its end)
+            match last3(tail(name)) {
+                Some(k) => {
+                    let mut v: Vec<usize> = [&self.literal_by_end, &self.wildcard_by_end]
+                        .into_iter()
+                        .filter_map(|m| m.get(&k))
+                        .flatten()
+                        .chain(&self.wildcard)
+                        .copied()
+                        .collect();
+                    v.sort_unstable();
+                    v
+                }
+                None => (0..self.chans.len()).collect(),
+            }
         } else {
             let mut v = self.by_name.get(name).cloned().unwrap_or_default();
             let by_end = last3(name).and_then(|k| self.wildcard_by_end.get(&k));
@@ -365,5 +389,52 @@ fn names_match(a: &str, b: &str) -> bool {
                 && (ha.starts_with(hb) || hb.starts_with(ha))
                 && (ta.ends_with(tb) || tb.ends_with(ta))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{Channel, Index};
+    use crate::model::{Template, yaml};
+
+    fn names(idx: &Index<'_>, query: &str) -> Vec<String> {
+        let mut ids: Vec<String> = idx
+            .by_name(query)
+            .iter()
+            .map(|c| c.res.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn wildcard_queries_find_every_name_they_may_be() {
+        let text = "Resources:\n  A: {Type: AWS::SQS::Queue}\n  B: {Type: AWS::SQS::Queue}\n  C: {Type: AWS::SQS::Queue}\n  D: {Type: AWS::SQS::Queue}\n  E: {Type: AWS::SQS::Queue}\n";
+        let t = Template::new(0, PathBuf::new(), yaml::load(text, 0).root.unwrap());
+        let named = [
+            ("A", "prod-orders"),
+            ("B", "*-orders"),
+            ("C", "orders-*"),
+            ("D", "prod-payments"),
+            ("E", "prod-*s"),
+        ];
+        let chans = named
+            .iter()
+            .map(|(id, name)| Channel {
+                tpl: 0,
+                res: t.resource(id).unwrap(),
+                name: Some((*name).to_string()),
+            })
+            .collect();
+        let idx = Index::new(chans);
+        // literal tail: the literal and wildcard names ending in it, and the short-tailed ones
+        assert_eq!(names(&idx, "*-orders"), ["A", "B", "E"]);
+        assert_eq!(names(&idx, "prod-*ments"), ["D", "E"]);
+        // a query ending in `*` looks at every channel (`*-orders` shares no anchored text)
+        assert_eq!(names(&idx, "orders-*"), ["C"]);
+        // literal queries are unchanged
+        assert_eq!(names(&idx, "prod-orders"), ["A", "B", "E"]);
     }
 }
