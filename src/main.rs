@@ -13,9 +13,14 @@ fn main() -> ExitCode {
     // A panicking rule is reported as an EL900 finding; keep the default hook's noise off stderr.
     std::panic::set_hook(Box::new(|_| {}));
     let cli = eventlint::cli::Cli::parse();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match eventlint::cli::run(cli, &mut out) {
+    // stdout is line-buffered: a report of thousands of lines would be as many write calls
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let result = eventlint::cli::run(cli, &mut out);
+    let result = match std::io::Write::flush(&mut out) {
+        Ok(()) => result,
+        Err(e) => result.and(Err(e.into())),
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             #[allow(
