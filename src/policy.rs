@@ -418,10 +418,12 @@ fn evaluate_batch(
 ) -> Vec<(Vec<Finding>, Vec<EvalError>)> {
     let all: Vec<&Policy> = set.iter().filter_map(|&i| policies.list.get(i)).collect();
     let texts: Vec<&str> = batch.iter().map(|(_, text)| *text).collect();
-    let reports = run_guard(&all, &texts).ok().and_then(|r| match r {
-        serde_json::Value::Array(files) if files.len() == batch.len() => Some(files),
-        _ => None,
-    });
+    let reports = run_guard(&rule_texts(&all), &texts)
+        .ok()
+        .and_then(|r| match r {
+            serde_json::Value::Array(files) if files.len() == batch.len() => Some(files),
+            _ => None,
+        });
     match reports {
         Some(files) => batch
             .iter()
@@ -436,6 +438,24 @@ fn evaluate_batch(
             .map(|(t, text)| evaluate_template(t, text, policies))
             .collect(),
     }
+}
+
+/// The rules texts of one Guard call. Guard evaluates every rules file against its own copy of
+/// each template: the shipped policies (whose names cannot collide) go in as one file.
+fn rule_texts<'p>(policies: &[&'p Policy]) -> Vec<std::borrow::Cow<'p, str>> {
+    use std::borrow::Cow;
+    let shipped: Vec<&str> = policies
+        .iter()
+        .filter(|p| p.file.is_none())
+        .map(|p| p.text.as_str())
+        .collect();
+    let merge = shipped.len() > 1;
+    let merged = merge.then(|| Cow::Owned(shipped.join("\n")));
+    let own = policies
+        .iter()
+        .filter(|p| p.file.is_some() || !merge)
+        .map(|p| Cow::Borrowed(p.text.as_str()));
+    merged.into_iter().chain(own).collect()
 }
 
 /// Findings with distinct keys, first kept.
@@ -471,22 +491,24 @@ fn evaluate_template(
         return (Vec::new(), errors);
     }
     let all: Vec<&Policy> = applicable.iter().map(|(_, p)| *p).collect();
-    let reports = match run_guard(&all, &[text]) {
+    let reports = match run_guard(&rule_texts(&all), &[text]) {
         Ok(r) => vec![r],
         // find the policies that fail, keep the results of the others
         Err(_) => applicable
             .iter()
-            .filter_map(|&(i, p)| match run_guard(&[p], &[text]) {
-                Ok(r) => Some(r),
-                Err(error) => {
-                    errors.push(EvalError {
-                        policy: i,
-                        template: t.file,
-                        error,
-                    });
-                    None
-                }
-            })
+            .filter_map(
+                |&(i, p)| match run_guard(&[p.text.as_str().into()], &[text]) {
+                    Ok(r) => Some(r),
+                    Err(error) => {
+                        errors.push(EvalError {
+                            policy: i,
+                            template: t.file,
+                            error,
+                        });
+                        None
+                    }
+                },
+            )
             .collect(),
     };
     let findings = reports
@@ -514,7 +536,10 @@ fn check_syntax(_text: &str, _name: &str) -> Result<(), String> {
 /// Run Guard on templates; the structured JSON report (a list with one file report per
 /// template, in order).
 #[cfg(feature = "guard")]
-fn run_guard(policies: &[&Policy], templates: &[&str]) -> Result<serde_json::Value, String> {
+fn run_guard(
+    rules: &[std::borrow::Cow<'_, str>],
+    templates: &[&str],
+) -> Result<serde_json::Value, String> {
     use cfn_guard::commands::Executable;
     use cfn_guard::commands::validate::{OutputFormatType, ShowSummaryType};
     use cfn_guard::utils::reader::{ReadBuffer, Reader};
@@ -522,7 +547,7 @@ fn run_guard(policies: &[&Policy], templates: &[&str]) -> Result<serde_json::Val
     use cfn_guard::{CommandBuilder, ValidateBuilder};
 
     let payload = serde_json::json!({
-        "rules": policies.iter().map(|p| p.text.as_str()).collect::<Vec<_>>(),
+        "rules": rules,
         "data": templates,
     })
     .to_string();
@@ -556,7 +581,10 @@ fn run_guard(policies: &[&Policy], templates: &[&str]) -> Result<serde_json::Val
 }
 
 #[cfg(not(feature = "guard"))]
-fn run_guard(_policies: &[&Policy], _templates: &[&str]) -> Result<serde_json::Value, String> {
+fn run_guard(
+    _rules: &[std::borrow::Cow<'_, str>],
+    _templates: &[&str],
+) -> Result<serde_json::Value, String> {
     Ok(serde_json::Value::Array(Vec::new()))
 }
 
@@ -977,5 +1005,18 @@ mod tests {
             // each names the resource types it is about, so templates without them skip Guard
             assert!(declared_types(text).is_some(), "{name}");
         }
+        // they run as one rules file: no name may be defined twice
+        let merged: Vec<&str> = SHIPPED.iter().map(|(_, t)| *t).collect();
+        assert_eq!(check_syntax(&merged.join("\n"), "pack"), Ok(()));
+        let mut names: Vec<&str> = merged
+            .iter()
+            .flat_map(|t| t.lines())
+            .filter_map(|l| l.strip_prefix("let ").or_else(|| l.strip_prefix("rule ")))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "a let or rule name is defined twice");
     }
 }
