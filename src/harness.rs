@@ -72,8 +72,9 @@ pub fn intrinsics(data: &[u8]) {
         .collect();
     let sys = System::new(db, templates);
     for (tpl, t) in sys.templates.iter().enumerate() {
-        for section in ["Resources", "Outputs", "Conditions"] {
-            t.section(section).walk(&mut |n: &Node| {
+        let sections = ["Outputs", "Conditions"].map(|s| t.section(s));
+        for node in t.resources.iter().map(|r| &r.node).chain(sections) {
+            node.walk(&mut |n: &Node| {
                 let _ = sys.sym(tpl, n).pattern();
                 let _ = sys.list(tpl, n, 0);
                 let _ = sys.string(tpl, n);

@@ -702,7 +702,8 @@ fn entry_span(e: &Entry) -> Span {
 }
 
 /// Walk `path` (`/`-separated keys and indices; a key may itself contain `/`) from the root.
-fn map_path(root: &Node, path: &str, key_hint: Option<&str>) -> Mapped {
+fn map_path(t: &Template, path: &str, key_hint: Option<&str>) -> Mapped {
+    let root = &t.root;
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let mut node = root;
     let mut span = root.span;
@@ -724,6 +725,13 @@ fn map_path(root: &Node, path: &str, key_hint: Option<&str>) -> Mapped {
                     span = entry_span(e);
                     node = &e.value;
                     matched.push(key);
+                    // a resource's mapping lives in the template's resource list
+                    if let [section, id] = matched.as_slice()
+                        && section == "Resources"
+                        && let Some(r) = t.resource(id)
+                    {
+                        node = &r.node;
+                    }
                     i = j;
                     continue;
                 }
@@ -868,7 +876,7 @@ fn group_findings(
             let m = l
                 .path
                 .as_deref()
-                .map(|p| map_path(&t.root, p, l.value.as_deref()));
+                .map(|p| map_path(t, p, l.value.as_deref()));
             (m, l)
         })
         .collect();

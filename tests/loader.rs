@@ -60,21 +60,32 @@ fn every_short_form_gives_the_tree_of_the_json_long_form() {
     assert!(json.problems.is_empty(), "{:?}", json.problems);
     assert_eq!(yaml.system.templates.len(), 1);
     assert_eq!(json.system.templates.len(), 1);
+    // the document, then each resource (their mappings live in the resource list)
+    let parts = |t: &eventlint::model::Template| -> Vec<Node> {
+        std::iter::once(t.root.clone())
+            .chain(t.resources.iter().map(|r| r.node.clone()))
+            .collect()
+    };
     let (y, j) = (
-        &yaml.system.templates[0].root,
-        &json.system.templates[0].root,
+        parts(&yaml.system.templates[0]),
+        parts(&json.system.templates[0]),
     );
-    if let Some(d) = first_difference(&tree(y), &tree(j), "") {
-        panic!("YAML and JSON differ at {d}");
+    assert_eq!(y.len(), j.len());
+    for (a, b) in y.iter().zip(&j) {
+        if let Some(d) = first_difference(&tree(a), &tree(b), "") {
+            panic!("YAML and JSON differ at {d}");
+        }
     }
     // the fixture really uses every tag (the YAML text), and each became an intrinsic
     let text = &yaml.system.db.get(0).unwrap().text;
     let mut seen = BTreeSet::new();
-    y.walk(&mut |n: &Node| {
-        if let Some((name, _)) = n.intrinsic() {
-            seen.insert(name.to_string());
-        }
-    });
+    for part in &y {
+        part.walk(&mut |n: &Node| {
+            if let Some((name, _)) = n.intrinsic() {
+                seen.insert(name.to_string());
+            }
+        });
+    }
     for f in SHORT_FORMS {
         let tag = format!("!{}", f.trim_start_matches("Fn::"));
         assert!(

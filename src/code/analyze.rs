@@ -293,7 +293,7 @@ impl System {
             if let Some(reason) = unreadable.remove(&i) {
                 let span = self.resource(tpl, &id).map(|h| {
                     h.res
-                        .props
+                        .props()
                         .entry("Handler")
                         .map_or(h.res.id_span, |e| e.value.span)
                 });

@@ -106,7 +106,7 @@ pub fn locate(sys: &System, h: ResHandle<'_>) -> Located {
         None => {
             return Located::Missing {
                 reason: "the code is in S3 (`Code`)".into(),
-                span: r.props.entry("Code").map_or(r.id_span, |e| e.key_span),
+                span: r.props().entry("Code").map_or(r.id_span, |e| e.key_span),
             };
         }
         Some(n) => match sys.sym(h.tpl, n).literal() {

@@ -407,7 +407,7 @@ impl<'a> Builder<'a> {
             span,
             owner.clone(),
             Cfg::Esm {
-                props: &res.props,
+                props: res.props(),
                 source,
             },
         );
@@ -603,7 +603,7 @@ impl<'a> Builder<'a> {
         let from = self.resolve(tpl, topic, Want::Topic);
         let to = self.resolve(tpl, ep, want_for_protocol(&protocol));
         let cfg = Cfg::Subscription {
-            props: Some(&res.props),
+            props: Some(res.props()),
             inline: false,
             protocol,
         };
@@ -712,7 +712,7 @@ impl<'a> Builder<'a> {
                 target.span,
                 owner.clone(),
                 Cfg::Target {
-                    target: Some(&res.props),
+                    target: Some(res.props()),
                     pattern: None,
                     sam: false,
                 },

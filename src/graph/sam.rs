@@ -67,7 +67,7 @@ pub(super) fn events<'a>(b: &mut Builder<'a>, tpl: TplId, res: &'a Resource, me:
         let Some(ty) = ev.value.get("Type").and_then(Node::as_str) else {
             continue;
         };
-        let empty = &res.props; // stands in for absent Properties; rules read keys through it only via get()
+        let empty = res.props(); // stands in for absent Properties; rules read keys through it only via get()
         let props = ev.value.get("Properties").unwrap_or(empty);
         let owner = Owner {
             tpl,

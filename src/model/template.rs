@@ -19,19 +19,40 @@ pub struct Resource {
     pub ty_span: Span,
     /// The whole resource mapping (Type, Properties, Metadata, Condition, ...).
     pub node: Node,
-    /// Effective properties: `Properties` with SAM `Globals` merged (an empty map when absent).
-    pub props: Node,
+    /// The effective properties when they are not `node.Properties` itself: SAM `Globals`
+    /// merged in, or an empty map when `Properties` is absent or not a map. Most resources
+    /// borrow their `Properties` instead of holding a second copy.
+    own_props: Option<Node>,
 }
 
+/// Stands in for properties that are neither merged nor present (not reached: see `Template::new`).
+static NO_PROPS: Node = Node {
+    span: Span {
+        file: 0,
+        start: 0,
+        end: 0,
+    },
+    kind: Kind::Map(Vec::new()),
+};
+
 impl Resource {
+    /// Effective properties: `Properties` with SAM `Globals` merged (an empty map when absent).
+    #[must_use]
+    pub fn props(&self) -> &Node {
+        self.own_props
+            .as_ref()
+            .or_else(|| self.node.get("Properties").filter(|p| p.is_map()))
+            .unwrap_or(&NO_PROPS)
+    }
+
     #[must_use]
     pub fn prop(&self, key: &str) -> Option<&Node> {
-        self.props.get(key)
+        self.props().get(key)
     }
 
     #[must_use]
     pub fn prop_path(&self, keys: &[&str]) -> Option<&Node> {
-        self.props.path(keys)
+        self.props().path(keys)
     }
 
     #[must_use]
@@ -59,6 +80,8 @@ pub struct Template {
     pub is_sam: bool,
     /// The template uses `Fn::ForEach` (AWS::LanguageExtensions): resource names are generated.
     pub generates_names: bool,
+    /// The document. Each resource's mapping is moved into [`Template::resources`]: the
+    /// `Resources` section keeps its keys and key spans, its values are null.
     pub root: Node,
     pub resources: Vec<Resource>,
     index: HashMap<String, usize>,
@@ -98,7 +121,7 @@ impl Template {
 
     /// Build the template view from a parsed document.
     #[must_use]
-    pub fn new(file: FileId, dir: PathBuf, root: Node) -> Self {
+    pub fn new(file: FileId, dir: PathBuf, mut root: Node) -> Self {
         let is_sam = transforms(&root)
             .iter()
             .any(|t| t.starts_with("AWS::Serverless"));
@@ -109,33 +132,46 @@ impl Template {
         };
         let mut generates_names = false;
         let mut resources = Vec::new();
-        if let Some(res) = root.get("Resources") {
-            for e in res.entries() {
+        let section = match &mut root.kind {
+            Kind::Map(entries) => entries.iter_mut().rev().find(|e| e.key == "Resources"),
+            _ => None,
+        };
+        if let Some(Kind::Map(entries)) = section.map(|s| &mut s.value.kind) {
+            for e in entries {
                 if e.key.starts_with("Fn::ForEach") {
                     generates_names = true;
                     continue;
                 }
-                let ty_node = e.value.get("Type");
+                // moved, not copied: the section keeps its keys and spans
+                let span = e.value.span;
+                let node = std::mem::replace(&mut e.value, Node::new(span, Kind::Null));
+                let ty_node = node.get("Type");
                 let ty = ty_node.and_then(Node::as_str).unwrap_or("").to_string();
                 let ty_span = ty_node.map_or(e.key_span, |n| n.span);
-                let mut props = e
-                    .value
-                    .get("Properties")
-                    .cloned()
-                    .unwrap_or_else(|| Node::new(e.key_span, Kind::Map(Vec::new())));
-                if !props.is_map() {
-                    props = Node::new(props.span, Kind::Map(Vec::new()));
-                }
-                if let Some(g) = &globals {
-                    merge_globals(&ty, &e.value, g, &mut props);
+                let written = node.get("Properties");
+                let mut own_props = match written {
+                    Some(p) if p.is_map() => None,
+                    Some(p) => Some(Node::new(p.span, Kind::Map(Vec::new()))),
+                    None => Some(Node::new(e.key_span, Kind::Map(Vec::new()))),
+                };
+                if let Some(section) = globals
+                    .as_ref()
+                    .and_then(|g| globals_section(&ty).and_then(|s| g.get(s)))
+                {
+                    let mut props = match own_props.take() {
+                        Some(p) => p,
+                        None => written.cloned().unwrap_or_else(|| NO_PROPS.clone()),
+                    };
+                    merge_globals(&node, section, &mut props);
+                    own_props = Some(props);
                 }
                 resources.push(Resource {
                     id: e.key.clone(),
                     id_span: e.key_span,
                     ty,
                     ty_span,
-                    node: e.value.clone(),
-                    props,
+                    node,
+                    own_props,
                 });
             }
         }
@@ -197,13 +233,10 @@ fn globals_section(ty: &str) -> Option<&'static str> {
     }
 }
 
-/// Merge `Globals.<Section>` into a resource's properties, honouring `IgnoreGlobals`
+/// Merge a `Globals.<Section>` (the one of the resource's type) into its properties, honouring `IgnoreGlobals`
 /// (`"*"` or a list of property names). SAM semantics: resource values win over globals; maps
 /// merge key by key; lists are concatenated (globals first).
-fn merge_globals(ty: &str, resource: &Node, globals: &Node, props: &mut Node) {
-    let Some(section) = globals_section(ty).and_then(|s| globals.get(s)) else {
-        return;
-    };
+fn merge_globals(resource: &Node, section: &Node, props: &mut Node) {
     let ignore = resource.get("IgnoreGlobals");
     let ignored = |key: &str| match ignore {
         Some(n) if n.as_str() == Some("*") => true,

@@ -196,11 +196,11 @@ fn config(
                     .of(t.tpl, &t.res.id)
                     .and_then(|n| function_of(sys, graph, n));
                 if f == Some(ix) {
-                    invoke_configs.push((h.tpl, &h.res.props, true));
+                    invoke_configs.push((h.tpl, h.res.props(), true));
                 }
             }
             // a function named by a parameter may be this one
-            None if h.tpl == tpl => invoke_configs.push((h.tpl, &h.res.props, false)),
+            None if h.tpl == tpl => invoke_configs.push((h.tpl, h.res.props(), false)),
             None => {}
         }
     }

@@ -156,7 +156,7 @@ fn rule_target(
             let span = if ty == "AWS::Scheduler::Schedule" {
                 e.owner
                     .res
-                    .props
+                    .props()
                     .entry("Target")
                     .map_or(e.span, |t| t.key_span)
             } else {
@@ -236,7 +236,7 @@ fn pipe(graph: &Graph<'_>, pipe: NodeIx, e: &GEdge<'_>) -> Option<Finding> {
     let span: Span = params
         .and_then(|p| p.entry(key))
         .map(|en| en.key_span)
-        .or_else(|| res.props.entry("SourceParameters").map(|en| en.key_span))
+        .or_else(|| res.props().entry("SourceParameters").map(|en| en.key_span))
         .unwrap_or(res.id_span);
     Some(
         Finding::new(

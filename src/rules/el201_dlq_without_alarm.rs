@@ -107,7 +107,7 @@ impl Rule for DlqWithoutAlarm {
                     let span = cx
                         .sys
                         .resource(node.tpl.unwrap_or_default(), &parent)
-                        .and_then(|h| key_of(&h.res.props, node.span))
+                        .and_then(|h| key_of(h.res.props(), node.span))
                         .unwrap_or(node.span);
                     (
                         span,

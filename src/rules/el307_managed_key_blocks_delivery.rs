@@ -246,7 +246,7 @@ fn customer(
     .key("KmsMasterKeyId");
     let policy_span = key
         .res
-        .props
+        .props()
         .entry("KeyPolicy")
         .map_or(key.res.id_span, |e| e.key_span);
     f = f.label(policy_span, format!("the key policy of `{kid}`"));

@@ -212,7 +212,7 @@ impl Rule for TargetRoleMissing {
             if let Some(r) = res {
                 f = f.label(r.id_span, format!("the {}", kind.what));
             }
-            if let Some(entry) = rule.props.entry("RoleArn") {
+            if let Some(entry) = rule.props().entry("RoleArn") {
                 f = f.label(
                     entry.key_span,
                     "the rule's RoleArn is not used to deliver to targets",

@@ -116,9 +116,9 @@ fn finding(cx: &Context<'_>, call: &TaskCall<'_>, deny: Option<Span>) -> Finding
         .and_then(|r| cx.sys.target(call.machine.tpl, r, None))
         .filter(|r| r.res.ty == "AWS::IAM::Role");
     let declared = sm
-        .props
+        .props()
         .entry(role_key)
-        .or_else(|| sm.props.entry("Policies"))
+        .or_else(|| sm.props().entry("Policies"))
         .map_or(sm.id_span, |e| e.key_span);
     let span = if call.in_file { declared } else { call.span };
     let what = match deny {

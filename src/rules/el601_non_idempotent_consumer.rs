@@ -123,7 +123,7 @@ impl Rule for NonIdempotentConsumer {
             };
             let Some(res) = node.res else { continue };
             let at = res
-                .props
+                .props()
                 .entry("Handler")
                 .map_or(res.id_span, |e| e.key_span);
             let more = match triggers.len() {

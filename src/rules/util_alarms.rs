@@ -304,7 +304,7 @@ fn acted_on(sys: &System, graph: &Graph<'_>, tpl: TplId, id: &str) -> bool {
         let mut found = false;
         // `props` too: SAM `Globals` (a `DeploymentPreference` with `Alarms`) are merged there
         util_refs::visit(&r.node, "", &mut |site| found |= site.name == id);
-        util_refs::visit(&r.props, "", &mut |site| found |= site.name == id);
+        util_refs::visit(r.props(), "", &mut |site| found |= site.name == id);
         if found {
             return true;
         }

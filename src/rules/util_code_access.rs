@@ -48,7 +48,7 @@ pub fn sam_template(action: &str) -> &'static str {
 /// The key of a property of a resource (`Policies`, `Role`), if written.
 #[must_use]
 pub fn prop_key(res: &Resource, name: &str) -> Option<Span> {
-    res.props
+    res.props()
         .entries()
         .iter()
         .find(|e| e.key == name)

@@ -75,7 +75,7 @@ pub fn function_of(sys: &System, graph: &Graph<'_>, ix: NodeIx) -> Option<NodeIx
 pub fn is_disabled(sys: &System, owner: &Owner<'_>) -> bool {
     let (props, sam) = match owner.event {
         Some((_, ev)) => (ev.get("Properties"), true),
-        None => (Some(&owner.res.props), false),
+        None => (Some(owner.res.props()), false),
     };
     let Some(props) = props else { return false };
     let text = |n: Option<&Node>| n.and_then(|n| sys.string(owner.tpl, n).value().cloned());

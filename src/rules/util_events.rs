@@ -101,7 +101,7 @@ impl<'g> Contracts<'g> {
         }
         // state machines calling events:putEvents
         for h in sys.resources() {
-            if h.res.ty.contains("StateMachine") && mentions_put_events(&h.res.props) {
+            if h.res.ty.contains("StateMachine") && mentions_put_events(h.res.props()) {
                 other_producers = true;
             }
         }

@@ -367,7 +367,7 @@ fn connectors(sys: &System, h: ResHandle<'_>, set: &mut PolicySet) {
     {
         let source_id = r.prop_path(&["Source", "Id"]).and_then(Node::as_str);
         if source_id == Some(h.res.id.as_str()) {
-            found.push((&r.props, r.prop("Source"), r.id_span, r.id.clone()));
+            found.push((r.props(), r.prop("Source"), r.id_span, r.id.clone()));
         }
     }
     for (props, _, span, holder) in found {

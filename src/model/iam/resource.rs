@@ -430,7 +430,7 @@ fn connector_grants(sys: &System, d: Delivery<'_>) -> Tri {
             (Some(_), None) => Tri::Maybe,
             (None, _) => Tri::No,
         };
-        out = out.any(writes(h.tpl, &h.res.props, source));
+        out = out.any(writes(h.tpl, h.res.props(), source));
     }
     out
 }
