@@ -173,7 +173,8 @@ pub fn run_rules(cx: &Context<'_>, rules: &[&dyn Rule], selection: &Selection) -
                     && selection.enabled(r)
                     && file.is_none_or(|f| !ignored_in_file(cx, selection, r, f))
             });
-            // `EL903:<rule>`: only where Guard ran that rule and the configuration keeps it
+            // `EL903:<rule>`: only where Guard ran that rule and the configuration keeps it;
+            // plain `EL903`: only where Guard ran at all
             if let Some(rule) = &s.policy {
                 let path = file
                     .and_then(|f| cx.sys.db.get(f))
@@ -181,6 +182,8 @@ pub fn run_rules(cx: &Context<'_>, rules: &[&dyn Rule], selection: &Selection) -
                 s.checked = s.checked
                     && cx.policy_runs.ran(s.tpl, rule)
                     && !selection.ignores_policy_rule(rule, path);
+            } else if s.rule.is_some_and(|r| r.code == PolicyViolation::META.code) {
+                s.checked = s.checked && cx.policy_runs.ran_any(s.tpl);
             }
         }
         let late_cx = Context {
@@ -220,7 +223,8 @@ fn check(rule: &dyn Rule, cx: &Context<'_>, selection: &Selection) -> Vec<Diagno
     }
 }
 
-/// Whether the configuration ignores the Guard rule of a policy finding, everywhere or in its file.
+/// Whether the configuration ignores the Guard rule of a policy finding, everywhere or in its
+/// file.
 fn policy_rule_ignored(cx: &Context<'_>, selection: &Selection, d: &Diagnostic) -> bool {
     let Some(rule) = d.finding.policy.as_deref() else {
         return false;

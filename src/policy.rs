@@ -349,6 +349,12 @@ impl Runs {
         self.ran.get(&tpl).is_some_and(|rules| rules.contains(rule))
     }
 
+    /// Whether Guard evaluated any rule on the template `tpl`.
+    #[must_use]
+    pub fn ran_any(&self, tpl: TplId) -> bool {
+        self.ran.get(&tpl).is_some_and(|rules| !rules.is_empty())
+    }
+
     /// Whether `rule` is known to be defined by no policy: Guard ran and neither the loaded
     /// policies nor the shipped pack (which `--no-default-policies` only turns off) define it.
     #[must_use]

@@ -181,6 +181,30 @@ fn entries_are_not_judged_when_guard_does_not_run() {
 }
 
 #[test]
+fn plain_el903_entries_are_judged_only_where_guard_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(
+        &path,
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Jobs:\n    Type: AWS::SQS::Queue\n    Metadata:\n      eventlint:\n        ignore: [EL903]\n",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    // the queue is encrypted: the entry silences nothing where the SQS policy ran
+    let got = unused(&check(&[path, "--select", "EL903,EL904"]));
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, 7);
+    // and is not judged where no policy ran
+    let got = unused(&check(&[
+        path,
+        "--select",
+        "EL903,EL904",
+        "--no-default-policies",
+    ]));
+    assert_eq!(got, []);
+}
+
+#[test]
 fn one_rule_is_ignored_in_the_configuration() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("legacy")).unwrap();

@@ -10,7 +10,8 @@ declare_rule! {
     /// An entry `EL903:<rule>` naming one Guard rule is reported when no loaded policy (nor the
     /// shipped pack) defines that rule, and as unused when Guard evaluated the rule on the
     /// template but it silenced nothing. Where Guard did not run the rule (the policies are off,
-    /// the policy is not about any resource of the template), the entry is not reported.
+    /// the policy is not about any resource of the template), the entry is not reported; nor is
+    /// a plain `EL903` entry where Guard ran no policy.
     ///
     /// ## Why it matters
     /// A suppression outlives the defect it was written for: once the queue has its dead-letter
