@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::baseline::{self, BaselineError};
 use crate::config::{self, Config, ConfigError};
 use crate::diagnostic::Severity;
-use crate::engine::{Selection, selector_known};
+use crate::engine::{Selection, policy_selector, selector_known};
 use crate::policy::PolicyOptions;
 use crate::report::{self, Format, Report};
 use crate::rules::rule::lookup;
@@ -68,8 +68,9 @@ pub struct CheckArgs {
     /// the configuration's `select` and `ignore`.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
-    /// Not these rules (code, name or code prefix); repeatable or comma-separated. Adds to the
-    /// configuration's `ignore`.
+    /// Not these rules (code, name or code prefix), or not the findings of one Guard policy
+    /// rule (`EL903:<rule>`); repeatable or comma-separated. Adds to the configuration's
+    /// `ignore`.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Lowest severity that makes the exit code 1 [default: the configuration's `fail-on`, else
@@ -150,6 +151,8 @@ pub enum RunError {
     Format(String),
     #[error("unknown rule `{0}`")]
     UnknownRule(String),
+    #[error("unknown policy rule `{0}`: no Guard policy defines it")]
+    UnknownPolicyRule(String),
     #[error("path `{0}` does not exist")]
     MissingPath(PathBuf),
     #[error("cannot write `{path}`: {source}")]
@@ -276,18 +279,38 @@ fn write_file(path: &Path, contents: &[u8]) -> Result<(), RunError> {
     })
 }
 
+/// The Guard rules named by `EL903:<rule>` entries of the configuration and of `--ignore` must
+/// be defined by the shipped pack (on or off) or a policy file of the run.
+fn check_policy_rules(
+    config: &Config,
+    ignore: &[String],
+    policies: &PolicyOptions,
+) -> Result<(), RunError> {
+    let named: Vec<&str> = ignore.iter().filter_map(|s| policy_selector(s)).collect();
+    if config.policy_rules.is_empty() && named.is_empty() {
+        return Ok(());
+    }
+    let defined = crate::policy::defined_rules(&policies.paths);
+    config.check_policy_rules(&defined)?;
+    match named.iter().find(|r| !defined.contains(**r)) {
+        Some(rule) => Err(RunError::UnknownPolicyRule((*rule).to_string())),
+        None => Ok(()),
+    }
+}
+
 fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = match args.format.as_deref() {
         None => Format::Pretty,
         Some(f) => Format::parse(f).ok_or_else(|| RunError::Format(f.to_string()))?,
     };
-    if let Some(sel) = args
-        .select
-        .iter()
-        .chain(&args.ignore)
-        .find(|s| !selector_known(s))
-    {
+    // `--ignore` may also name one Guard rule (`EL903:<rule>`), checked below against the
+    // rules the policies define
+    if let Some(sel) = args.select.iter().find(|s| !selector_known(s)).or_else(|| {
+        args.ignore
+            .iter()
+            .find(|s| !selector_known(s) && policy_selector(s).is_none())
+    }) {
         return Err(RunError::UnknownRule(sel.clone()));
     }
     let config = load_config(args.config.as_deref())?;
@@ -304,8 +327,9 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<u8, RunError> {
     // the configured policies first, then those of the command line
     let policies = PolicyOptions {
         defaults: !args.no_default_policies,
-        paths: [config.policies, args.policy].concat(),
+        paths: [config.policies.as_slice(), args.policy.as_slice()].concat(),
     };
+    check_policy_rules(&config, &args.ignore, &policies)?;
     let known = args.baseline.as_deref().map(read_baseline).transpose()?;
     // as ruff layers them: a command-line `--select` starts afresh, `--ignore` adds
     let (select, ignore) = if args.select.is_empty() {

@@ -4,7 +4,7 @@
 //!
 //! ```toml
 //! select = ["EL1", "EL7"]
-//! ignore = ["dangling-channel"]
+//! ignore = ["dangling-channel", "EL903:sqs_queue_encrypted"]   # one Guard rule: `EL903:<rule>`
 //! fail-on = "error"
 //! policies = ["policies/*.guard"]
 //! max-file-size = 8388608   # bytes; larger templates are reported (EL901), not read
@@ -26,7 +26,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::Severity;
-use crate::engine::{PathIgnore, selector_known};
+use crate::engine::{PathIgnore, policy_selector, selector_known};
 use crate::rules::rule::{RuleOptions, lookup};
 
 /// The file looked for in the current directory and its parents.
@@ -71,6 +71,19 @@ pub struct Config {
     pub policies: Vec<PathBuf>,
     /// Largest template file read, in bytes (`max-file-size`).
     pub max_file_size: Option<u64>,
+    /// The `EL903:<rule>` entries of `ignore` and `per-path-ignores`, checked against the
+    /// policies' rules once those are known ([`Config::check_policy_rules`]).
+    pub policy_rules: Vec<PolicyRuleEntry>,
+}
+
+/// An `EL903:<rule>` entry of the configuration and where it is.
+#[derive(Debug)]
+pub struct PolicyRuleEntry {
+    /// The Guard rule it names.
+    pub rule: String,
+    file: String,
+    line: usize,
+    key: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -138,9 +151,10 @@ impl Config {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
+        let mut policy_rules = Vec::new();
         let mut config = Config {
-            select: at.selectors(&raw.select)?,
-            ignore: at.selectors(&raw.ignore)?,
+            select: at.selectors(&raw.select, None)?,
+            ignore: at.selectors(&raw.ignore, Some(&mut policy_rules))?,
             fail_on: raw.fail_on,
             policies: at.policies(&raw.policies, base)?,
             ..Config::default()
@@ -217,10 +231,45 @@ impl Config {
             config.per_path.push(PathIgnore {
                 glob: glob.compile_matcher(),
                 base: base.to_path_buf(),
-                rules: at.selectors(rules)?,
+                rules: at.selectors(rules, Some(&mut policy_rules))?,
             });
         }
+        config.policy_rules = policy_rules;
         Ok(config)
+    }
+
+    /// Check the `EL903:<rule>` entries against the Guard rules the policies define, as rule
+    /// codes are checked when the file is read.
+    ///
+    /// # Errors
+    /// A [`ConfigError::Invalid`] naming the first entry whose rule no policy defines.
+    pub fn check_policy_rules(
+        &self,
+        defined: &std::collections::BTreeSet<String>,
+    ) -> Result<(), ConfigError> {
+        let Some(entry) = self
+            .policy_rules
+            .iter()
+            .find(|e| !defined.contains(&e.rule))
+        else {
+            return Ok(());
+        };
+        const LISTED: usize = 12;
+        let known = if defined.len() <= LISTED {
+            let names: Vec<String> = defined.iter().map(|n| format!("`{n}`")).collect();
+            format!("the policies define {}", names.join(", "))
+        } else {
+            format!("the policies define {} rules", defined.len())
+        };
+        Err(ConfigError::Invalid {
+            file: entry.file.clone(),
+            line: entry.line,
+            key: entry.key.clone(),
+            message: format!(
+                "unknown policy rule `{}`: no Guard policy defines it ({known})",
+                entry.rule
+            ),
+        })
     }
 }
 
@@ -232,13 +281,20 @@ struct Located<'a> {
 
 impl Located<'_> {
     fn error(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
-        let before = self.text.as_bytes().get(..span.start).unwrap_or_default();
+        let (line, key) = self.place(span.start);
         ConfigError::Invalid {
             file: self.file.clone(),
-            line: before.iter().filter(|&&b| b == b'\n').count() + 1,
-            key: key_path(self.text, span.start),
+            line,
+            key,
             message: message.into(),
         }
+    }
+
+    /// The 1-based line and the dotted key path of byte `at`.
+    fn place(&self, at: usize) -> (usize, Option<String>) {
+        let before = self.text.as_bytes().get(..at).unwrap_or_default();
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        (line, key_path(self.text, at))
     }
 
     /// Guard policy paths, relative to the configuration's folder: files, folders holding at
@@ -298,11 +354,27 @@ impl Located<'_> {
         Ok(found)
     }
 
-    /// Rule selectors, each naming at least one rule.
-    fn selectors(&self, list: &[Spanned<String>]) -> Result<Vec<String>, ConfigError> {
+    /// Rule selectors, each naming at least one rule; where `policy_rules` is given (ignore
+    /// lists), an `EL903:<rule>` entry is accepted and recorded there.
+    fn selectors(
+        &self,
+        list: &[Spanned<String>],
+        mut policy_rules: Option<&mut Vec<PolicyRuleEntry>>,
+    ) -> Result<Vec<String>, ConfigError> {
         list.iter()
             .map(|s| {
                 if selector_known(s.get_ref()) {
+                    Ok(s.get_ref().clone())
+                } else if let (Some(rule), Some(found)) =
+                    (policy_selector(s.get_ref()), policy_rules.as_deref_mut())
+                {
+                    let (line, key) = self.place(s.span().start);
+                    found.push(PolicyRuleEntry {
+                        rule: rule.to_string(),
+                        file: self.file.clone(),
+                        line,
+                        key,
+                    });
                     Ok(s.get_ref().clone())
                 } else {
                     let msg = format!(
@@ -393,6 +465,32 @@ mod tests {
             "eventlint.toml:2: key `per-path-ignores.legacy/[`: invalid glob: unclosed character class; missing ']'"
         );
         assert!(error("select = [").starts_with("eventlint.toml:1: "));
+    }
+
+    #[test]
+    fn ignore_lists_may_name_one_guard_rule() {
+        let text = "ignore = [\"EL903:sqs_queue_encrypted\"]\n[per-path-ignores]\n\"legacy/**\" = [\"EL101\", \"policy-violation:my_rule\"]\n";
+        let c = Config::parse(text, Path::new("eventlint.toml")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.ignore, ["EL903:sqs_queue_encrypted"]);
+        let named: Vec<&str> = c.policy_rules.iter().map(|e| e.rule.as_str()).collect();
+        assert_eq!(named, ["sqs_queue_encrypted", "my_rule"]);
+        let defined = |names: &[&str]| -> std::collections::BTreeSet<String> {
+            names.iter().map(|n| (*n).to_string()).collect()
+        };
+        assert!(
+            c.check_policy_rules(&defined(&["sqs_queue_encrypted", "my_rule"]))
+                .is_ok()
+        );
+        assert_eq!(
+            c.check_policy_rules(&defined(&["sqs_queue_encrypted", "other"]))
+                .map_err(|e| e.to_string()),
+            Err("eventlint.toml:3: key `per-path-ignores.legacy/**`: unknown policy rule `my_rule`: no Guard policy defines it (the policies define `other`, `sqs_queue_encrypted`)".to_string())
+        );
+        // `select` takes no Guard rule
+        assert_eq!(
+            error("select = [\"EL903:sqs_queue_encrypted\"]\n"),
+            "eventlint.toml:1: key `select`: unknown rule `EL903:sqs_queue_encrypted`: not a code, name or code prefix of any rule"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Finding, Severity};
+use crate::rules::el903_policy_violation::PolicyViolation;
 use crate::rules::el904_unused_suppression::UnusedSuppression;
 use crate::rules::rule::{Context, Rule, RuleMeta, RuleOptions, lookup};
 use crate::rules::{ALL, el900_internal_error::InternalError};
@@ -79,11 +80,38 @@ pub fn selector_known(sel: &str) -> bool {
     ALL.iter().any(|r| selector_matches(sel, r.meta()))
 }
 
+/// The Guard rule an ignore entry `EL903:<rule>` or `policy-violation:<rule>` names: it
+/// silences the policy findings (EL903) of that rule only. The code or name is matched in any
+/// case, the rule name exactly (Guard's names are case-sensitive); `None` for anything else.
+#[must_use]
+pub fn policy_selector(sel: &str) -> Option<&str> {
+    let (rule, name) = sel.trim().split_once(':')?;
+    let name = name.trim();
+    let meta = &PolicyViolation::META;
+    let names_el903 =
+        rule.trim().eq_ignore_ascii_case(meta.code) || rule.trim().eq_ignore_ascii_case(meta.name);
+    let ident = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (names_el903 && ident).then_some(name)
+}
+
 impl Selection {
     #[must_use]
     pub fn enabled(&self, meta: &RuleMeta) -> bool {
         (self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, meta)))
             && !self.ignore.iter().any(|s| selector_matches(s, meta))
+    }
+
+    /// Whether an `ignore` entry, or a per-path ignore for the file at `path`, names the Guard
+    /// rule `rule` (`EL903:<rule>`).
+    #[must_use]
+    pub fn ignores_policy_rule(&self, rule: &str, path: Option<&Path>) -> bool {
+        let names = |list: &[String]| list.iter().any(|s| policy_selector(s) == Some(rule));
+        names(&self.ignore)
+            || path.is_some_and(|path| {
+                self.per_path
+                    .iter()
+                    .any(|p| names(&p.rules) && p.matches(path))
+            })
     }
 
     /// Whether a per-path ignore silences `meta` in the file at `path`.
@@ -128,9 +156,10 @@ pub fn run_rules(cx: &Context<'_>, rules: &[&dyn Rule], selection: &Selection) -
         .flat_map_iter(|rule| check(*rule, cx, selection))
         .collect();
     let ignored = |d: &Diagnostic| {
-        !selection.per_path.is_empty()
+        (!selection.per_path.is_empty()
             && lookup(d.code)
-                .is_some_and(|m| ignored_in_file(cx, selection, m, d.finding.span.file))
+                .is_some_and(|m| ignored_in_file(cx, selection, m, d.finding.span.file)))
+            || policy_rule_ignored(cx, selection, d)
     };
     out.retain(|d| !ignored(d));
     let mut sups = suppress::collect(cx.sys);
@@ -144,6 +173,18 @@ pub fn run_rules(cx: &Context<'_>, rules: &[&dyn Rule], selection: &Selection) -
                     && selection.enabled(r)
                     && file.is_none_or(|f| !ignored_in_file(cx, selection, r, f))
             });
+            // `EL903:<rule>`: only where Guard ran that rule and the configuration keeps it;
+            // plain `EL903`: only where Guard ran at all
+            if let Some(rule) = &s.policy {
+                let path = file
+                    .and_then(|f| cx.sys.db.get(f))
+                    .map(|f| f.disk_path.as_path());
+                s.checked = s.checked
+                    && cx.policy_runs.ran(s.tpl, rule)
+                    && !selection.ignores_policy_rule(rule, path);
+            } else if s.rule.is_some_and(|r| r.code == PolicyViolation::META.code) {
+                s.checked = s.checked && cx.policy_runs.ran_any(s.tpl);
+            }
         }
         let late_cx = Context {
             suppressions: &sups,
@@ -180,6 +221,20 @@ fn check(rule: &dyn Rule, cx: &Context<'_>, selection: &Selection) -> Vec<Diagno
         }
         Err(_) => Vec::new(),
     }
+}
+
+/// Whether the configuration ignores the Guard rule of a policy finding, everywhere or in its
+/// file.
+fn policy_rule_ignored(cx: &Context<'_>, selection: &Selection, d: &Diagnostic) -> bool {
+    let Some(rule) = d.finding.policy.as_deref() else {
+        return false;
+    };
+    let path = cx
+        .sys
+        .db
+        .get(d.finding.span.file)
+        .map(|f| f.disk_path.as_path());
+    d.code == PolicyViolation::META.code && selection.ignores_policy_rule(rule, path)
 }
 
 fn ignored_in_file(cx: &Context<'_>, selection: &Selection, meta: &RuleMeta, file: FileId) -> bool {
@@ -244,4 +299,39 @@ pub fn sort(cx: &Context<'_>, diags: &mut [Diagnostic]) {
             .then(a.finding.message.cmp(&b.finding.message))
             .then(a.finding.span.end.cmp(&b.finding.span.end))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_selectors_name_one_guard_rule() {
+        assert_eq!(
+            policy_selector("EL903:sqs_queue_encrypted"),
+            Some("sqs_queue_encrypted")
+        );
+        assert_eq!(policy_selector(" el903 : Rule_1 "), Some("Rule_1"));
+        assert_eq!(policy_selector("policy-violation:r"), Some("r"));
+        for not in [
+            "EL903",
+            "EL903:",
+            "EL101:r",
+            "EL90:r",
+            "EL903:a-b",
+            "EL903:a b",
+            "x:r",
+        ] {
+            assert_eq!(policy_selector(not), None, "{not}");
+        }
+        // a Guard rule selector is no rule selector: it never turns EL903 off
+        let sel = Selection {
+            ignore: vec!["EL903:r".into()],
+            ..Selection::default()
+        };
+        assert!(sel.enabled(&PolicyViolation::META));
+        assert!(!selector_known("EL903:r"));
+        assert!(sel.ignores_policy_rule("r", None));
+        assert!(!sel.ignores_policy_rule("R", None));
+    }
 }

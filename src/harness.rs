@@ -49,6 +49,7 @@ pub fn load(data: &[u8]) {
         graph: &graph,
         problems: &loaded.problems,
         policy_findings: &[],
+        policy_runs: &crate::policy::Runs::default(),
         options: &selection.options,
         suppressions: &[],
     };

@@ -72,6 +72,7 @@ pub fn analyze_full(
         graph: &graph,
         problems: &loaded.problems,
         policy_findings: &outcome.findings,
+        policy_runs: &outcome.runs,
         options: &selection.options,
         suppressions: &[],
     };

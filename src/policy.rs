@@ -13,10 +13,11 @@
 //! one becomes a parse problem (EL901) at the position Guard names and is left out, and the
 //! run goes on. An error or panic while evaluating a template becomes a problem on the policy.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Finding, Severity};
-use crate::model::{Entry, Kind, Node, Problem, System, Template};
+use crate::model::{Entry, Kind, Node, Problem, System, Template, TplId};
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 
 /// The shipped policy pack: display name and text.
@@ -318,11 +319,71 @@ pub fn load(db: &mut SourceDb, opts: &PolicyOptions) -> (Policies, Vec<Problem>)
     (policies, problems)
 }
 
-/// What evaluating the policies produced: EL903 findings and problems (EL901).
+/// What evaluating the policies produced: EL903 findings, problems (EL901), and which Guard
+/// rules exist and ran where.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
+    pub runs: Runs,
+}
+
+/// Which Guard rules the loaded policies define and on which templates Guard evaluated them:
+/// what EL904 needs to judge an `EL903:<rule>` suppression. Empty when Guard did not run (the
+/// `guard` feature off, EL903 not selected, no policy loaded).
+#[derive(Debug, Default)]
+pub struct Runs {
+    /// Guard evaluated the loaded policies.
+    pub active: bool,
+    /// The rules the loaded policies define.
+    pub defined: BTreeSet<String>,
+    /// The rules Guard evaluated on each template: those of the policies that apply to it,
+    /// without those of a policy that failed there.
+    pub ran: BTreeMap<TplId, BTreeSet<String>>,
+}
+
+impl Runs {
+    /// Whether Guard evaluated `rule` on the template `tpl`.
+    #[must_use]
+    pub fn ran(&self, tpl: TplId, rule: &str) -> bool {
+        self.ran.get(&tpl).is_some_and(|rules| rules.contains(rule))
+    }
+
+    /// Whether Guard evaluated any rule on the template `tpl`.
+    #[must_use]
+    pub fn ran_any(&self, tpl: TplId) -> bool {
+        self.ran.get(&tpl).is_some_and(|rules| !rules.is_empty())
+    }
+
+    /// Whether `rule` is known to be defined by no policy: Guard ran and neither the loaded
+    /// policies nor the shipped pack (which `--no-default-policies` only turns off) define it.
+    #[must_use]
+    pub fn unknown(&self, rule: &str) -> bool {
+        self.active && !self.defined.contains(rule) && !shipped_rules().contains(rule)
+    }
+}
+
+/// The names of the rules of the shipped pack.
+#[must_use]
+pub fn shipped_rules() -> BTreeSet<String> {
+    SHIPPED
+        .iter()
+        .flat_map(|(_, text)| rule_names(text))
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// The names of the rules the shipped pack and the policy files under `paths` define, read
+/// without checking their syntax (a file that cannot be read defines none).
+#[must_use]
+pub fn defined_rules(paths: &[PathBuf]) -> BTreeSet<String> {
+    let mut out = shipped_rules();
+    for file in paths.iter().flat_map(|p| policy_files(p)) {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            out.extend(rule_names(&text).into_iter().map(|(name, _)| name));
+        }
+    }
+    out
 }
 
 /// Evaluate every policy against every template, one template per rayon task.
@@ -336,7 +397,9 @@ pub fn evaluate(sys: &System, policies: &Policies) -> Outcome {
     // of templates, and fall back to one template at a time when a batch fails.
     let mut groups: std::collections::BTreeMap<Vec<usize>, Vec<Input>> =
         std::collections::BTreeMap::new();
-    for t in &sys.templates {
+    // the policies run on each template, for `Runs`
+    let mut applied: Vec<(TplId, Vec<usize>)> = Vec::new();
+    for (tpl, t) in sys.templates.iter().enumerate() {
         let Some(file) = sys.db.get(t.file) else {
             continue;
         };
@@ -348,6 +411,7 @@ pub fn evaluate(sys: &System, policies: &Policies) -> Outcome {
             .map(|(i, _)| i)
             .collect();
         if !applicable.is_empty() {
+            applied.push((tpl, applicable.clone()));
             groups
                 .entry(applicable)
                 .or_default()
@@ -365,9 +429,11 @@ pub fn evaluate(sys: &System, policies: &Policies) -> Outcome {
     let mut out = Outcome::default();
     // one problem per policy and error, naming the first template and how many more
     let mut errors: Vec<(EvalError, usize)> = Vec::new();
+    let mut failed: BTreeSet<(usize, FileId)> = BTreeSet::new();
     for (findings, errs) in parts {
         out.findings.extend(findings);
         for e in errs {
+            failed.insert((e.policy, e.template));
             match errors
                 .iter_mut()
                 .find(|(x, _)| x.policy == e.policy && x.error == e.error)
@@ -399,7 +465,42 @@ pub fn evaluate(sys: &System, policies: &Policies) -> Outcome {
             span,
         ));
     }
+    out.runs = runs(sys, policies, &applied, &failed);
     out
+}
+
+/// The rules Guard ran on each template: those of the `applied` policies, without the
+/// policies that `failed` there. Nothing ran without the `guard` feature.
+fn runs(
+    sys: &System,
+    policies: &Policies,
+    applied: &[(TplId, Vec<usize>)],
+    failed: &BTreeSet<(usize, FileId)>,
+) -> Runs {
+    if !cfg!(feature = "guard") {
+        return Runs::default();
+    }
+    let mut runs = Runs {
+        active: true,
+        defined: policies
+            .list
+            .iter()
+            .flat_map(|p| p.rules.iter().map(|(name, _)| name.clone()))
+            .collect(),
+        ran: BTreeMap::new(),
+    };
+    for (tpl, set) in applied {
+        let Some(file) = sys.templates.get(*tpl).map(|t| t.file) else {
+            continue;
+        };
+        let rules = set
+            .iter()
+            .filter(|&&i| !failed.contains(&(i, file)))
+            .filter_map(|&i| policies.list.get(i))
+            .flat_map(|p| p.rules.iter().map(|(name, _)| name.clone()));
+        runs.ran.entry(*tpl).or_default().extend(rules);
+    }
+    runs
 }
 
 /// A template and its text.

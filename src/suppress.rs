@@ -6,6 +6,9 @@
 //! suppression sits on the function, the only place the user can write it. Findings in a state
 //! machine's `DefinitionUri` file belong to the template that declares the state machine.
 //!
+//! An entry `EL903:<rule>` (or `policy-violation:<rule>`) silences the policy findings of one
+//! Guard rule only; plain `EL903` silences them all.
+//!
 //! Every entry is collected once; the engine records which entries silenced a finding, and
 //! EL904 reports the unknown and unused ones.
 
@@ -25,6 +28,8 @@ pub struct Suppression {
     pub resource: Option<String>,
     /// The rule it names by code or name; `None` when it names none.
     pub rule: Option<&'static RuleMeta>,
+    /// For `EL903:<rule>`: the Guard rule whose policy findings it silences (`rule` is EL903).
+    pub policy: Option<String>,
     /// Set by the engine: the entry silenced at least one finding.
     pub used: bool,
     /// Set by the engine: its rule ran where the entry applies, so an unused entry is stale.
@@ -32,6 +37,17 @@ pub struct Suppression {
     /// For a comment in handler code (`# eventlint: ignore[EL401] reason`): its 1-based line; it
     /// applies to findings on that line and the next in the same file.
     pub line: Option<u32>,
+}
+
+/// The rule an entry names, and the Guard rule of an `EL903:<rule>` entry.
+fn named(text: &str) -> (Option<&'static RuleMeta>, Option<String>) {
+    match crate::engine::policy_selector(text) {
+        Some(rule) => (
+            Some(&crate::rules::el903_policy_violation::PolicyViolation::META),
+            Some(rule.to_string()),
+        ),
+        None => (lookup(text), None),
+    }
 }
 
 fn entries(metadata: Option<&Node>) -> Vec<&Node> {
@@ -55,12 +71,14 @@ pub fn collect(sys: &System) -> Vec<Suppression> {
         for (resource, metadata) in scopes {
             for item in entries(metadata) {
                 let Some(text) = item.as_str() else { continue };
+                let (rule, policy) = named(text);
                 out.push(Suppression {
                     text: text.to_string(),
                     span: item.span,
                     tpl,
                     resource: resource.map(str::to_string),
-                    rule: lookup(text),
+                    rule,
+                    policy,
                     used: false,
                     checked: false,
                     line: None,
@@ -80,8 +98,10 @@ pub fn collect(sys: &System) -> Vec<Suppression> {
             };
             for c in crate::code::suppress::scan(&src.text) {
                 for rule in c.rules {
+                    let (meta, policy) = named(&rule);
                     out.push(Suppression {
-                        rule: lookup(&rule),
+                        rule: meta,
+                        policy,
                         text: rule,
                         span: Span::new(file, c.offset, c.offset),
                         tpl: *tpl,
@@ -133,7 +153,11 @@ pub fn silence(sys: &System, sups: &mut [Suppression], d: &Diagnostic) -> bool {
             }
             None => s.tpl == tpl && (s.resource.is_none() || s.resource == d.finding.resource),
         };
-        place && s.rule.is_some_and(|r| r.code == d.code)
+        place
+            && s.rule.is_some_and(|r| r.code == d.code)
+            && s.policy
+                .as_ref()
+                .is_none_or(|p| d.finding.policy.as_ref() == Some(p))
     }) {
         s.used = true;
         silenced = true;

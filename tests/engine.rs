@@ -61,6 +61,7 @@ fn run(paths: &[PathBuf], rules: &[&dyn Rule], selection: &Selection) -> (Loaded
         graph: &graph,
         problems: &loaded.problems,
         policy_findings: &[],
+        policy_runs: &eventlint::policy::Runs::default(),
         options: &selection.options,
         suppressions: &[],
     };

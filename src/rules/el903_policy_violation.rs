@@ -61,7 +61,21 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Change the resource as the policy's message says, or suppress the finding on the
-    /// resource (`Metadata: {eventlint: {ignore: [EL903]}}`) when the policy does not apply.
+    /// resource when the policy does not apply there: `EL903:<rule>` (or
+    /// `policy-violation:<rule>`) names one Guard rule, by its exact, case-sensitive name, and
+    /// leaves the resource's other policies in force; plain `EL903` silences them all.
+    /// ```yaml
+    /// Resources:
+    ///   PublicFeed:
+    ///     Type: AWS::SQS::Queue
+    ///     Metadata:
+    ///       eventlint:
+    ///         ignore: ["EL903:sqs_queue_encrypted"]   # the queue holds public data
+    ///     Properties:
+    ///       SqsManagedSseEnabled: false
+    /// ```
+    /// The same entries work at the template's top level, in `ignore` and `per-path-ignores` of
+    /// `eventlint.toml`, and in `--ignore`.
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/cfn-guard/latest/ug/what-is-guard.html>

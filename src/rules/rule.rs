@@ -127,6 +127,8 @@ pub struct Context<'a> {
     pub problems: &'a [Problem],
     /// Findings of the Guard policies (EL903), evaluated before the rules run.
     pub policy_findings: &'a [Finding],
+    /// Which Guard rules the policies define and where they ran (EL904 on `EL903:<rule>`).
+    pub policy_runs: &'a crate::policy::Runs,
     /// Rule options from the configuration.
     pub options: &'a RuleOptions,
     /// Template suppressions and whether each silenced a finding: filled in by the engine for
