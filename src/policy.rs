@@ -16,6 +16,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod view;
+
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Entry, Kind, Node, Problem, System, Template, TplId};
 use crate::source::{FileId, SourceDb, SourceFile, Span};
@@ -517,9 +519,19 @@ fn evaluate_batch(
     batch: &[Input],
     policies: &Policies,
 ) -> Vec<(Vec<Finding>, Vec<EvalError>)> {
+    use std::borrow::Cow;
     let all: Vec<&Policy> = set.iter().filter_map(|&i| policies.list.get(i)).collect();
-    let texts: Vec<&str> = batch.iter().map(|(_, text)| *text).collect();
-    let reports = run_guard(&rule_texts(&all), &texts)
+    // the shipped pack alone reads only part of each template: give Guard only that part
+    let shipped_only = all.iter().all(|p| p.file.is_none());
+    let texts: Vec<Cow<str>> = batch
+        .iter()
+        .map(|(t, text)| match shipped_only {
+            true => Cow::Owned(view::pack_view(t, text)),
+            false => Cow::Borrowed(*text),
+        })
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
+    let reports = run_guard(&rule_texts(&all), &refs)
         .ok()
         .and_then(|r| match r {
             serde_json::Value::Array(files) if files.len() == batch.len() => Some(files),
@@ -536,7 +548,8 @@ fn evaluate_batch(
             .collect(),
         None => batch
             .iter()
-            .map(|(t, text)| evaluate_template(t, text, policies))
+            .zip(&refs)
+            .map(|((t, _), text)| evaluate_template(t, text, policies))
             .collect(),
     }
 }
@@ -1127,5 +1140,51 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "a let or rule name is defined twice");
+    }
+
+    /// Guard sees only `Globals` and the resources of the types the pack names
+    /// (policy/view.rs): every query of `Resources` must select by one of those types.
+    #[test]
+    fn shipped_policies_read_resources_by_type_only() {
+        for (name, text) in SHIPPED {
+            let code: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.starts_with('#'))
+                .collect();
+            for (i, line) in code.iter().enumerate() {
+                if !line.contains("Resources") {
+                    continue;
+                }
+                let query = code[i..]
+                    .iter()
+                    .take(3)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let ty = query
+                    .split_once("Type == '")
+                    .and_then(|(_, rest)| rest.split_once('\''))
+                    .map(|(ty, _)| ty);
+                assert!(
+                    ty.is_some_and(|ty| ty.contains("::")),
+                    "{name}: `{line}` reads resources without selecting them by type"
+                );
+            }
+            for root in code.iter().flat_map(|l| l.split_whitespace()) {
+                let first = root
+                    .trim_start_matches(['%', '(', '!'])
+                    .split(['.', '['])
+                    .next();
+                assert!(
+                    !matches!(
+                        first,
+                        Some("Outputs" | "Parameters" | "Mappings" | "Conditions" | "Metadata")
+                    ),
+                    "{name}: reads `{root}`, which the pack's view of a template leaves out"
+                );
+            }
+        }
+        assert!(view::pack_types(SHIPPED[0].1).next().is_some());
     }
 }
