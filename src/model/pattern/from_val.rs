@@ -324,4 +324,51 @@ mod tests {
         node.walk(&mut |_| depth += 1);
         assert!(depth < 200);
     }
+
+    #[test]
+    fn json_literals_as_code_values() {
+        let v = json_object_val(r#"{"a": [1, {"b": null}], "c": true}"#, sp()).expect("object");
+        let want = Val::Object(vec![
+            (
+                "a".into(),
+                Val::List(vec![
+                    Val::Num("1".into()),
+                    Val::Object(vec![("b".into(), Val::Unknown, sp())]),
+                ]),
+                sp(),
+            ),
+            ("c".into(), Val::Bool(true), sp()),
+        ]);
+        assert_eq!(v, want);
+        for bad in ["[1]", "1", "{", r#"{"a": 1, "a": 2}"#, "{\"a\": 01}"] {
+            assert_eq!(json_object_val(bad, sp()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn number_literals_as_json_numbers() {
+        let n = |t: &str| json_number(t);
+        assert_eq!(n("12.5").as_deref(), Some("12.5"));
+        assert_eq!(n("-3").as_deref(), Some("-3"));
+        assert_eq!(n("1_000_000").as_deref(), Some("1000000"));
+        assert_eq!(n("0xFF").as_deref(), Some("255"));
+        assert_eq!(n("0O17").as_deref(), Some("15"));
+        assert_eq!(n("-0b101").as_deref(), Some("-5"));
+        assert_eq!(n("1e3").as_deref(), Some("1e3"));
+        assert_eq!(n("0").as_deref(), Some("0"));
+        assert_eq!(n("0.25").as_deref(), Some("0.25"));
+        for none in [
+            "10n",
+            "3j",
+            "017",
+            "0x",
+            "0xFFFFFFFFFFFFFFFFFF",
+            "inf",
+            "NaN",
+            "1e999",
+            "",
+        ] {
+            assert_eq!(n(none), None, "{none}");
+        }
+    }
 }
