@@ -7,7 +7,8 @@
 
 use super::facts::{SdkCall, Val};
 use super::resolve::{CallTarget, call_targets};
-use crate::model::{Entry, Kind, Node, ResHandle, System, TplId};
+use crate::model::pattern::{detail_node_from_val, json_object_val};
+use crate::model::{Node, ResHandle, System, TplId};
 use crate::source::Span;
 
 /// Where a call delivers: an in-scope resource, the default bus, or not known here.
@@ -57,8 +58,12 @@ pub struct BusEvent {
     /// `Source`, `DetailType`: [`Val::Unknown`] when absent.
     pub source: Val,
     pub detail_type: Val,
-    /// `Detail` as written: `Val::Json(Object)` for `json.dumps({...})`/`JSON.stringify({...})`.
+    /// `Detail` as written: `Val::Json(Object)` for `json.dumps({...})`/`JSON.stringify({...})`,
+    /// `Val::Str` for a string literal.
     pub detail: Val,
+    /// The object a string literal `Detail` spells, when it is a valid JSON object (see
+    /// [`json_object_val`]); `None` otherwise.
+    pub literal_detail: Option<Val>,
 }
 
 impl BusEvent {
@@ -72,20 +77,23 @@ impl BusEvent {
         self.detail_type.as_str()
     }
 
-    /// The detail object, when its keys are statically known.
+    /// The detail object, when its keys are statically known: the object of
+    /// `json.dumps({...})`/`JSON.stringify({...})` or of a JSON object string literal.
     #[must_use]
     pub fn detail_object(&self) -> Option<&Val> {
         match &self.detail {
             Val::Json(inner) if matches!(**inner, Val::Object(_)) => Some(inner),
+            Val::Str(_) => self.literal_detail.as_ref(),
             _ => None,
         }
     }
 
-    /// The detail as a pattern-matching node (unknown parts are `{"Fn::Unknown": null}`, which
-    /// the matcher treats as unknown); `None` when the detail is not a known object.
+    /// The detail as a pattern-matching node ([`detail_node_from_val`]: unknown parts are
+    /// `{"Fn::Unknown": null}`, which the matcher treats as unknown); `None` when the detail is
+    /// not a known object.
     #[must_use]
     pub fn detail_node(&self) -> Option<Node> {
-        self.detail_object().map(|d| val_node(d, self.span, 0))
+        Some(detail_node_from_val(&self.detail, self.span)).filter(|n| n.intrinsic().is_none())
     }
 }
 
@@ -214,6 +222,10 @@ fn from_call(sys: &System, f: ResHandle<'_>, i: usize, call: &SdkCall, out: &mut
                         .map_or(Dest::Unknown("not resolved".into()), Dest::of),
                     source: field(e, "Source"),
                     detail_type: field(e, "DetailType"),
+                    literal_detail: match e.get("Detail") {
+                        Some(Val::Str(text)) => json_object_val(text, call.span),
+                        _ => None,
+                    },
                     detail: field(e, "Detail"),
                 });
             }
@@ -271,48 +283,6 @@ fn from_call(sys: &System, f: ResHandle<'_>, i: usize, call: &SdkCall, out: &mut
 
 /// Deepest value nesting converted.
 const MAX_DEPTH: usize = 64;
-
-fn unknown_node(at: Span) -> Node {
-    Node::new(
-        at,
-        Kind::Map(vec![Entry {
-            key: "Fn::Unknown".into(),
-            key_span: at,
-            value: Node::new(at, Kind::Null),
-        }]),
-    )
-}
-
-/// A code value as a template-like node for the pattern matcher: literals as themselves,
-/// anything not known as a single-key `{"Fn::Unknown": null}` map (an intrinsic to the model).
-fn val_node(v: &Val, at: Span, depth: usize) -> Node {
-    if depth > MAX_DEPTH {
-        return unknown_node(at);
-    }
-    match v {
-        Val::Str(s) => Node::new(at, Kind::Str(s.clone())),
-        Val::Num(n) => Node::new(at, Kind::Num(n.clone())),
-        Val::Bool(b) => Node::new(at, Kind::Bool(*b)),
-        Val::Object(fields) => Node::new(
-            at,
-            Kind::Map(
-                fields
-                    .iter()
-                    .map(|(k, v, s)| Entry {
-                        key: k.clone(),
-                        key_span: *s,
-                        value: val_node(v, *s, depth + 1),
-                    })
-                    .collect(),
-            ),
-        ),
-        Val::List(items) => Node::new(
-            at,
-            Kind::Seq(items.iter().map(|x| val_node(x, at, depth + 1)).collect()),
-        ),
-        Val::Env { .. } | Val::Concat(_) | Val::Json(_) | Val::Unknown => unknown_node(at),
-    }
-}
 
 /// Field names compare case-insensitively, ignoring `_` and `-` (`correlation_id` is
 /// `correlationId`).
@@ -457,5 +427,218 @@ mod tests {
                 "metadata.correlation_id".into()
             ])
         );
+    }
+
+    // One conversion for the EL50x rules and the matcher. Each case below was decided one way
+    // by the old `val_node` here (PutEvents entries, EL501-EL508) and another, or wrongly, by
+    // the matcher's `detail_node_from_val`; both paths now go through the latter.
+
+    use crate::model::json;
+    use crate::model::pattern::{EventShape, Match, matches};
+
+    fn event(detail: Val) -> BusEvent {
+        let literal_detail = match &detail {
+            Val::Str(text) => json_object_val(text, Span::default()),
+            _ => None,
+        };
+        BusEvent {
+            tpl: 0,
+            function: "Checkout".into(),
+            call: 0,
+            span: Span::new(0, 5, 9),
+            entry_span: Span::new(0, 5, 9),
+            bus: Dest::DefaultBus,
+            source: Val::Str("app.orders".into()),
+            detail_type: Val::Str("OrderPlaced".into()),
+            detail,
+            literal_detail,
+        }
+    }
+
+    /// How a pattern matches the event through the rules' path ([`BusEvent::detail_node`]) and
+    /// the matcher's ([`detail_node_from_val`]); they must agree.
+    fn both(detail: &Val, pattern: &str) -> Match {
+        let p = json::load(pattern, 0).root.expect("pattern");
+        let ev = event(detail.clone());
+        let rules_node = ev.detail_node();
+        let matcher_node = detail_node_from_val(detail, ev.span);
+        let shape = |d| EventShape {
+            source: ev.source(),
+            detail_type: ev.detail_type(),
+            detail: d,
+        };
+        let via_rules = matches(&p, &shape(rules_node.as_ref()));
+        let via_matcher = matches(&p, &shape(Some(&matcher_node)));
+        assert_eq!(via_rules, via_matcher, "{pattern} on {detail:?}");
+        via_rules
+    }
+
+    fn s(x: &str) -> Val {
+        Val::Str(x.into())
+    }
+
+    fn json_of(fields: Vec<(&str, Val)>) -> Val {
+        Val::Json(Box::new(Val::Object(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v, Span::default()))
+                .collect(),
+        )))
+    }
+
+    #[test]
+    fn json_string_literal_details_are_the_detail() {
+        // before: unknown for the rules (EL502 silent), parsed by the matcher
+        let d = s(r#"{"orderId": "1", "state": "placed", "gift": null}"#);
+        assert_eq!(both(&d, r#"{"detail": {"state": ["placed"]}}"#), Match::Yes);
+        assert_eq!(both(&d, r#"{"detail": {"state": ["shipped"]}}"#), Match::No);
+        // closed: a field the literal lacks is absent
+        assert_eq!(
+            both(&d, r#"{"detail": {"version": [{"exists": true}]}}"#),
+            Match::No
+        );
+        // JSON null is a value the matcher reads
+        assert_eq!(both(&d, r#"{"detail": {"gift": [null]}}"#), Match::Yes);
+        // the field-reading rules (EL501, EL505, EL506, EL508) see it too
+        let ev = event(d);
+        let obj = ev.detail_object().expect("a known object");
+        assert_eq!(has_path(obj, "orderId"), Some(true));
+        assert_eq!(has_path(obj, "version"), Some(false));
+        assert_eq!(get_path(obj, "gift"), Some(&Val::Unknown));
+    }
+
+    #[test]
+    fn literals_that_are_not_json_objects_are_unknown() {
+        // EventBridge rejects such entries (MalformedDetail): no rule may decide on them.
+        // before: the matcher kept a literal with a duplicate key (the last value)
+        for text in [
+            "not json",
+            "[1, 2]",
+            r#""x""#,
+            "null",
+            "{'a': 1}",
+            r#"{"a": 1,}"#,
+            r#"{"a": 1} // c"#,
+            r#"{"a": "1", "a": "2"}"#,
+            "",
+        ] {
+            let d = s(text);
+            assert_eq!(
+                both(&d, r#"{"detail": {"a": ["2"]}}"#),
+                Match::Unknown,
+                "{text}"
+            );
+            assert_eq!(both(&d, r#"{"source": ["other"]}"#), Match::No, "{text}");
+            let ev = event(d);
+            assert!(ev.detail_node().is_none() && ev.detail_object().is_none());
+        }
+    }
+
+    #[test]
+    fn objects_passed_as_detail_are_unknown() {
+        // `Detail={...}` without json.dumps: boto3 rejects it (Detail is a string).
+        // before: unknown for the rules, a fully known detail for the matcher
+        let obj = Val::Object(vec![("a".into(), s("1"), Span::default())]);
+        assert_eq!(both(&obj, r#"{"detail": {"b": ["x"]}}"#), Match::Unknown);
+        assert_eq!(both(&obj, r#"{"detail": {"a": ["1"]}}"#), Match::Unknown);
+        // json.dumps of something that is not an object: unknown in both (before: `None`
+        // here, an unknown node there)
+        for d in [
+            Val::Json(Box::new(Val::List(vec![]))),
+            Val::Json(Box::new(Val::Unknown)),
+            Val::Unknown,
+            Val::Concat(vec![s("{\"a\": "), Val::Unknown, s("}")]),
+        ] {
+            assert_eq!(both(&d, r#"{"detail": {"a": ["1"]}}"#), Match::Unknown);
+            assert!(event(d).detail_node().is_none());
+        }
+    }
+
+    #[test]
+    fn code_number_literals_compare_as_numbers() {
+        // before (both paths): `0x10` and `1_000` kept as written, so `[16]` was a definite
+        // non-match (EL502/EL505 could fire) and `anything-but` a definite match
+        let d = json_of(vec![
+            ("hex", Val::Num("0x10".into())),
+            ("big", Val::Num("1_000".into())),
+            ("neg", Val::Num("-0b11".into())),
+            ("exp", Val::Num("1e3".into())),
+            ("frac", Val::Num(".5".into())),
+            ("bigint", Val::Num("10n".into())),
+            ("complex", Val::Num("2j".into())),
+            ("octal", Val::Num("017".into())),
+        ]);
+        let on = |f: &str, m: &str| both(&d, &format!(r#"{{"detail": {{"{f}": [{m}]}}}}"#));
+        assert_eq!(on("hex", "16"), Match::Yes);
+        assert_eq!(on("hex", r#"{"anything-but": 16}"#), Match::No);
+        assert_eq!(on("big", r#"{"numeric": [">=", 1000]}"#), Match::Yes);
+        assert_eq!(on("neg", "-3"), Match::Yes);
+        assert_eq!(on("exp", "1000"), Match::Yes);
+        assert_eq!(on("frac", r#"{"numeric": ["<", 1]}"#), Match::Yes);
+        // JSON cannot hold these (or we do not read them): unknown, not "no"
+        for f in ["bigint", "complex", "octal"] {
+            assert_eq!(on(f, "10"), Match::Unknown, "{f}");
+        }
+    }
+
+    #[test]
+    fn unknown_parts_stay_unknown() {
+        // the same in both paths before and after; pinned so it stays so
+        let env = Val::Env {
+            name: "STAGE".into(),
+            default: Some(Box::new(s("dev"))),
+        };
+        let d = json_of(vec![
+            ("stage", env),
+            ("label", Val::Concat(vec![s("a-"), Val::Unknown])),
+            ("tags", Val::List(vec![Val::Unknown, s("gift")])),
+            ("ids", Val::List(vec![Val::Unknown])),
+            ("ok", Val::Bool(true)),
+            ("n", Val::Num("3".into())),
+            ("inner", json_of(vec![("x", s("y"))])),
+        ]);
+        assert_eq!(
+            both(&d, r#"{"detail": {"stage": ["dev"]}}"#),
+            Match::Unknown
+        );
+        assert_eq!(
+            both(&d, r#"{"detail": {"label": [{"prefix": "a-"}]}}"#),
+            Match::Unknown
+        );
+        // an array: one known element decides a match, unknown ones never a non-match
+        assert_eq!(both(&d, r#"{"detail": {"tags": ["gift"]}}"#), Match::Yes);
+        assert_eq!(both(&d, r#"{"detail": {"tags": ["vip"]}}"#), Match::Unknown);
+        assert_eq!(both(&d, r#"{"detail": {"ids": ["1"]}}"#), Match::Unknown);
+        assert_eq!(
+            both(&d, r#"{"detail": {"ids": [{"exists": true}]}}"#),
+            Match::Unknown
+        );
+        assert_eq!(both(&d, r#"{"detail": {"ok": [true]}}"#), Match::Yes);
+        assert_eq!(both(&d, r#"{"detail": {"ok": ["true"]}}"#), Match::No);
+        assert_eq!(both(&d, r#"{"detail": {"n": ["3"]}}"#), Match::No);
+        // a nested json.dumps is a string of unknown text
+        assert_eq!(
+            both(&d, r#"{"detail": {"inner": {"x": ["y"]}}}"#),
+            Match::Unknown
+        );
+        // unknown values around: an absent field may be there
+        assert_eq!(
+            both(&d, r#"{"detail": {"missing": ["x"]}}"#),
+            Match::Unknown
+        );
+    }
+
+    #[test]
+    fn open_objects_leave_absent_fields_unknown() {
+        let d = json_of(vec![("...", Val::Unknown), ("a", s("1"))]);
+        assert_eq!(both(&d, r#"{"detail": {"a": ["1"]}}"#), Match::Yes);
+        assert_eq!(both(&d, r#"{"detail": {"b": ["x"]}}"#), Match::Unknown);
+        assert_eq!(
+            both(&d, r#"{"detail": {"b": [{"exists": false}]}}"#),
+            Match::Unknown
+        );
+        // a closed object: absent is absent
+        let closed = json_of(vec![("a", s("1"))]);
+        assert_eq!(both(&closed, r#"{"detail": {"b": ["x"]}}"#), Match::No);
     }
 }

@@ -1326,7 +1326,7 @@ fn same_node(a: &Node, b: &Node, depth: usize) -> bool {
 
 mod from_val;
 pub(crate) use from_val::json_object;
-pub use from_val::{UNKNOWN_KEY, detail_node_from_val, unknown as unknown_node};
+pub use from_val::{UNKNOWN_KEY, detail_node_from_val, json_object_val, unknown as unknown_node};
 
 #[cfg(test)]
 mod doc_tests;
