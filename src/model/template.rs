@@ -23,6 +23,8 @@ pub struct Resource {
     /// merged in, or an empty map when `Properties` is absent or not a map. Most resources
     /// borrow their `Properties` instead of holding a second copy.
     own_props: Option<Node>,
+    /// Where `Properties` is among `node`'s entries, when the resource borrows it.
+    props_at: Option<usize>,
 }
 
 /// Stands in for properties that are neither merged nor present (not reached: see `Template::new`).
@@ -41,7 +43,10 @@ impl Resource {
     pub fn props(&self) -> &Node {
         self.own_props
             .as_ref()
-            .or_else(|| self.node.get("Properties").filter(|p| p.is_map()))
+            .or_else(|| {
+                let at = self.props_at?;
+                self.node.entries().get(at).map(|e| &e.value)
+            })
             .unwrap_or(&NO_PROPS)
     }
 
@@ -165,6 +170,11 @@ impl Template {
                     merge_globals(&node, section, &mut props);
                     own_props = Some(props);
                 }
+                // the entry `get` would find: the last of that name
+                let props_at = match own_props {
+                    Some(_) => None,
+                    None => node.entries().iter().rposition(|e| e.key == "Properties"),
+                };
                 resources.push(Resource {
                     id: e.key.clone(),
                     id_span: e.key_span,
@@ -172,6 +182,7 @@ impl Template {
                     ty_span,
                     node,
                     own_props,
+                    props_at,
                 });
             }
         }
