@@ -42,12 +42,12 @@ pub struct SourceFile {
 impl SourceFile {
     #[must_use]
     pub fn new(path: String, disk_path: PathBuf, text: String) -> Self {
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
-        }
+        let line_starts = std::iter::once(0)
+            .chain(
+                memchr::memchr_iter(b'\n', text.as_bytes())
+                    .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            )
+            .collect();
         SourceFile {
             path,
             disk_path,
