@@ -53,11 +53,14 @@ pub fn discover_reporting(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, Str
             out.push(root.clone());
             continue;
         }
-        let walker = ignore::WalkBuilder::new(root)
+        // both lists are sorted below: the order the walker's threads find entries in is lost
+        let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+        ignore::WalkBuilder::new(root)
             .follow_links(false)
             .hidden(true)
             // a `.gitignore` is honoured in a folder that is not (or not yet) a git checkout too
             .require_git(false)
+            .threads(rayon::current_num_threads())
             .filter_entry(|e| {
                 let name = e.file_name().to_string_lossy();
                 let in_cdk_out = e
@@ -70,25 +73,39 @@ pub fn discover_reporting(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, Str
                     || name == ".git"
                     || (in_cdk_out && name.starts_with("asset.")))
             })
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(entry) => {
-                    if entry.file_type().is_some_and(|t| t.is_file())
-                        && has_template_extension(entry.path())
-                    {
-                        out.push(entry.into_path());
-                    }
-                }
-                Err(e) => {
-                    if let Some((path, reason)) = walk_error(&e) {
-                        if path.is_dir() || has_template_extension(&path) {
-                            unreadable.push((path, reason));
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    let add = |file: Option<PathBuf>, error: Option<(PathBuf, String)>| {
+                        if let Ok(mut lists) = found.lock() {
+                            lists.0.extend(file);
+                            lists.1.extend(error);
+                        }
+                    };
+                    match entry {
+                        Ok(entry) => {
+                            if entry.file_type().is_some_and(|t| t.is_file())
+                                && has_template_extension(entry.path())
+                            {
+                                add(Some(entry.into_path()), None);
+                            }
+                        }
+                        Err(e) => {
+                            if let Some((path, reason)) = walk_error(&e)
+                                && (path.is_dir() || has_template_extension(&path))
+                            {
+                                add(None, Some((path, reason)));
+                            }
                         }
                     }
-                }
-            }
-        }
+                    ignore::WalkState::Continue
+                })
+            });
+        let (files, errors) = found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        out.extend(files);
+        unreadable.extend(errors);
     }
     out.sort();
     out.dedup();
