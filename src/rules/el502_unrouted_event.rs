@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use super::util_events::{Contracts, bus_name, match_event};
+use super::util_events::{Contracts, bus_name};
 use crate::model::pattern::{Match, literal_values};
 
 declare_rule! {
@@ -49,7 +49,7 @@ impl Rule for UnroutedEvent {
         for (p, bus, src, dt) in c.known_events() {
             // the contract of this source is kept here only when a rule on the bus in scope
             // listens to it; otherwise its consumers are elsewhere (another stack, account)
-            let source_consumed_here = c.rules.iter().any(|r| {
+            let source_consumed_here = c.rules_for(p).any(|r| {
                 r.bus == Some(bus)
                     && r.pattern
                         .as_ref()
@@ -59,10 +59,7 @@ impl Rule for UnroutedEvent {
             if !source_consumed_here {
                 continue;
             }
-            let routed = c
-                .rules
-                .iter()
-                .any(|r| match_event(r.pattern.as_ref(), &p.ev) != Match::No);
+            let routed = c.rules_for(p).any(|r| r.matches(p) != Match::No);
             if routed {
                 continue;
             }

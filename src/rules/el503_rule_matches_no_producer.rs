@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use super::util_events::{Contracts, envelope_match, near_miss, rule_name};
+use super::util_events::{Contracts, near_miss, rule_name};
 use crate::model::pattern::{Match, literal_values};
 
 declare_rule! {
@@ -51,9 +51,8 @@ impl Rule for RuleMatchesNoProducer {
             if sources.iter().any(|s| s.starts_with("aws.")) {
                 continue;
             }
-            if c.producers
-                .iter()
-                .any(|p| envelope_match(pattern, &p.ev) != Match::No)
+            if c.producers_for(r)
+                .any(|p| r.envelope_matches(p) != Match::No)
             {
                 continue;
             }

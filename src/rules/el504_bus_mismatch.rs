@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use super::util_events::{Contracts, bus_name, match_event, rule_name};
+use super::util_events::{Contracts, bus_name, rule_name};
 use crate::model::pattern::Match;
 
 declare_rule! {
@@ -46,17 +46,16 @@ impl Rule for BusMismatch {
         let mut out = Vec::new();
         for (p, bus, src, dt) in c.known_events() {
             let on_bus = c
-                .rules
-                .iter()
+                .rules_for(p)
                 .filter(|r| r.bus == Some(bus))
-                .any(|r| match_event(r.pattern.as_ref(), &p.ev) != Match::No);
+                .any(|r| r.matches(p) != Match::No);
             if on_bus {
                 continue;
             }
-            let Some(other) = c.rules.iter().find(|r| {
-                r.bus.is_some_and(|b| b != bus)
-                    && match_event(r.pattern.as_ref(), &p.ev) == Match::Yes
-            }) else {
+            let Some(other) = c
+                .rules_for(p)
+                .find(|r| r.bus.is_some_and(|b| b != bus) && r.matches(p) == Match::Yes)
+            else {
                 continue;
             };
             let here = bus_name(cx.graph, bus);

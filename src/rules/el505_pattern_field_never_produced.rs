@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use super::util_events::{Contracts, envelope, envelope_match, rule_name};
+use super::util_events::{Contracts, rule_name};
 use crate::code::Val;
 use crate::model::pattern::{Match, detail_fields};
 use crate::model::{Kind, Node};
@@ -94,19 +94,19 @@ impl Rule for PatternFieldNeverProduced {
         }
         let mut out = Vec::new();
         for (r, pattern) in c.rules_on_known_buses() {
-            if envelope(pattern).is_none() {
+            if !r.has_envelope() {
                 continue;
             }
-            let ours: Vec<_> = c
-                .producers
-                .iter()
-                .filter(|p| envelope_match(pattern, &p.ev) == Match::Yes)
+            let candidates: Vec<(&_, Match)> = c
+                .producers_for(r)
+                .map(|p| (p, r.envelope_matches(p)))
                 .collect();
-            if ours.is_empty()
-                || c.producers
-                    .iter()
-                    .any(|p| envelope_match(pattern, &p.ev) == Match::Unknown)
-            {
+            let ours: Vec<_> = candidates
+                .iter()
+                .filter(|(_, m)| *m == Match::Yes)
+                .map(|(p, _)| *p)
+                .collect();
+            if ours.is_empty() || candidates.iter().any(|(_, m)| *m == Match::Unknown) {
                 continue;
             }
             let Some(details) = ours

@@ -1,9 +1,11 @@
 //! Event contracts for the EL5xx rules: the events handler code puts on buses, and the rules on
 //! those buses with their patterns, with what is not known about either.
 
+use std::collections::HashMap;
+
 use crate::code::events::{BusEvent, Dest, Published, published};
 use crate::graph::{Cfg, EdgeKind, GEdge, Graph, NodeIx, NodeKind};
-use crate::model::pattern::{EventShape, Match, matches};
+use crate::model::pattern::{EventShape, Match, literal_values, matches};
 use crate::model::{Kind, Node, System, json};
 
 /// A rule (or SAM `EventBridgeRule` event, or EventsV2 subscriber) listening on a bus.
@@ -17,6 +19,8 @@ pub struct BusRule<'g> {
     pub pattern: Option<Node>,
     /// The bus -> rule edge (owner, span).
     pub edge: &'g GEdge<'g>,
+    /// The pattern without `detail` ([`envelope`]), built once.
+    envelope: Option<Node>,
 }
 
 /// A published event with the graph node of its bus.
@@ -24,6 +28,21 @@ pub struct Producer {
     pub ev: BusEvent,
     /// `None` when the bus is not known here.
     pub bus: Option<NodeIx>,
+    /// The event's detail as a pattern-matching node ([`BusEvent::detail_node`]), built once.
+    detail: Option<Node>,
+}
+
+/// Which rules and producers can meet: a pattern whose `source` is a list of literals matches
+/// only events with one of those sources, so each side is looked up by source instead of
+/// being matched against everything (a monorepo has thousands of both). Indices are in order.
+#[derive(Default)]
+struct BySource {
+    rules: HashMap<String, Vec<usize>>,
+    /// Rules whose `source` is not a list of literals (or that have no readable pattern).
+    rules_any: Vec<usize>,
+    producers: HashMap<String, Vec<usize>>,
+    /// Producers whose source is not known.
+    producers_unknown: Vec<usize>,
 }
 
 /// The system's event contracts.
@@ -34,6 +53,7 @@ pub struct Contracts<'g> {
     /// Events may reach a bus other than from handler code (a rule, pipe, schedule or state
     /// machine targeting a bus): producers are not all known.
     pub other_producers: bool,
+    by_source: BySource,
 }
 
 /// Whether a graph node is a bus known here: an in-scope `AWS::Events::EventBus` or the
@@ -49,7 +69,7 @@ impl<'g> Contracts<'g> {
     #[must_use]
     pub fn new(sys: &System, g: &'g Graph<'g>) -> Self {
         let published = published(sys);
-        let producers = published
+        let producers: Vec<Producer> = published
             .events
             .iter()
             .map(|ev| {
@@ -59,6 +79,7 @@ impl<'g> Contracts<'g> {
                     Dest::Unknown(_) => None,
                 };
                 Producer {
+                    detail: ev.detail_node(),
                     ev: ev.clone(),
                     bus: bus.filter(|b| known_bus(g, *b)),
                 }
@@ -83,10 +104,12 @@ impl<'g> Contracts<'g> {
                 },
             ) = (from_bus, &e.cfg)
             {
+                let pattern = pattern.and_then(parse_pattern);
                 rules.push(BusRule {
                     bus: known_bus(g, from).then_some(from),
                     rule: to,
-                    pattern: pattern.and_then(parse_pattern),
+                    envelope: pattern.as_ref().and_then(envelope),
+                    pattern,
                     edge: e,
                 });
             }
@@ -105,12 +128,45 @@ impl<'g> Contracts<'g> {
                 other_producers = true;
             }
         }
+        let by_source = BySource::new(&rules, &producers);
         Contracts {
             producers,
             rules,
             published,
             other_producers,
+            by_source,
         }
+    }
+
+    /// The rules whose pattern may match `p`'s event: every other rule's is `Match::No`. In
+    /// order.
+    pub fn rules_for(&self, p: &Producer) -> impl Iterator<Item = &BusRule<'g>> {
+        let ix = match p.ev.source() {
+            Some(src) => merged(self.by_source.rules.get(src), &self.by_source.rules_any),
+            None => (0..self.rules.len()).collect(),
+        };
+        ix.into_iter().filter_map(|i| self.rules.get(i))
+    }
+
+    /// The producers whose event `r`'s pattern may match: every other one's is `Match::No`.
+    /// In order.
+    pub fn producers_for(&self, r: &BusRule<'_>) -> impl Iterator<Item = &Producer> {
+        let ix = match r.pattern.as_ref().and_then(|p| literal_values(p, "source")) {
+            Some(sources) => {
+                let mut v: Vec<usize> = sources
+                    .iter()
+                    .filter_map(|s| self.by_source.producers.get(*s))
+                    .flatten()
+                    .chain(&self.by_source.producers_unknown)
+                    .copied()
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+            None => (0..self.producers.len()).collect(),
+        };
+        ix.into_iter().filter_map(|i| self.producers.get(i))
     }
 
     /// Every producer in scope is statically known: all code read, every entry's bus, source
@@ -170,6 +226,75 @@ fn mentions_put_events(n: &Node) -> bool {
     hit
 }
 
+impl BySource {
+    fn new(rules: &[BusRule<'_>], producers: &[Producer]) -> Self {
+        let mut out = BySource::default();
+        for (i, r) in rules.iter().enumerate() {
+            match r.pattern.as_ref().and_then(|p| literal_values(p, "source")) {
+                Some(sources) => {
+                    for s in sources {
+                        let list = out.rules.entry(s.to_string()).or_default();
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
+                    }
+                }
+                None => out.rules_any.push(i),
+            }
+        }
+        for (i, p) in producers.iter().enumerate() {
+            match p.ev.source() {
+                Some(src) => out.producers.entry(src.to_string()).or_default().push(i),
+                None => out.producers_unknown.push(i),
+            }
+        }
+        out
+    }
+}
+
+/// Two ascending index lists as one.
+fn merged(a: Option<&Vec<usize>>, b: &[usize]) -> Vec<usize> {
+    let mut v: Vec<usize> = a.into_iter().flatten().chain(b).copied().collect();
+    v.sort_unstable();
+    v
+}
+
+impl BusRule<'_> {
+    /// How the whole pattern matches a producer's event ([`match_event`]).
+    #[must_use]
+    pub fn matches(&self, p: &Producer) -> Match {
+        let Some(pattern) = &self.pattern else {
+            return Match::Unknown;
+        };
+        let shape = EventShape {
+            source: p.ev.source(),
+            detail_type: p.ev.detail_type(),
+            detail: p.detail.as_ref(),
+        };
+        matches(pattern, &shape)
+    }
+
+    /// How the pattern without `detail` matches a producer's event (`detail` ignored).
+    #[must_use]
+    pub fn envelope_matches(&self, p: &Producer) -> Match {
+        let Some(env) = &self.envelope else {
+            return Match::Unknown;
+        };
+        let shape = EventShape {
+            source: p.ev.source(),
+            detail_type: p.ev.detail_type(),
+            detail: None,
+        };
+        matches(env, &shape)
+    }
+
+    /// The pattern has an envelope: it is a map without `$or`.
+    #[must_use]
+    pub fn has_envelope(&self) -> bool {
+        self.envelope.is_some()
+    }
+}
+
 /// How a rule's pattern matches a producer's event.
 #[must_use]
 pub fn match_event(pattern: Option<&Node>, ev: &BusEvent) -> Match {
@@ -201,20 +326,6 @@ pub fn envelope(pattern: &Node) -> Option<Node> {
         .cloned()
         .collect();
     Some(Node::new(pattern.span, Kind::Map(kept)))
-}
-
-/// Whether a pattern matches a producer's source and detail-type (ignoring `detail`).
-#[must_use]
-pub fn envelope_match(pattern: &Node, ev: &BusEvent) -> Match {
-    let Some(env) = envelope(pattern) else {
-        return Match::Unknown;
-    };
-    let shape = EventShape {
-        source: ev.source(),
-        detail_type: ev.detail_type(),
-        detail: None,
-    };
-    matches(&env, &shape)
 }
 
 /// The logical ID to name a rule by: the rule resource, or the function of a SAM event.
