@@ -163,7 +163,8 @@ pub fn run_rules(cx: &Context<'_>, rules: &[&dyn Rule], selection: &Selection) -
     };
     out.retain(|d| !ignored(d));
     let mut sups = suppress::collect(cx.sys);
-    out.retain(|d| !suppress::silence(cx.sys, &mut sups, d));
+    let owners = suppress::Owners::new(cx.sys);
+    out.retain(|d| !suppress::silence(cx.sys, &owners, &mut sups, d));
     if selection.enabled(&UnusedSuppression::META) {
         for s in &mut sups {
             let file = cx.sys.templates.get(s.tpl).map(|t| t.file);
@@ -191,7 +192,7 @@ pub fn run_rules(cx: &Context<'_>, rules: &[&dyn Rule], selection: &Selection) -
             ..*cx
         };
         let mut found = check(&UnusedSuppression, &late_cx, selection);
-        found.retain(|d| !ignored(d) && !suppress::silence(cx.sys, &mut sups, d));
+        found.retain(|d| !ignored(d) && !suppress::silence(cx.sys, &owners, &mut sups, d));
         out.extend(found);
     }
     sort(cx, &mut out);

@@ -12,10 +12,12 @@
 //! Every entry is collected once; the engine records which entries silenced a finding, and
 //! EL904 reports the unknown and unused ones.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::Diagnostic;
 use crate::model::{Node, System, TplId};
 use crate::rules::rule::{RuleMeta, lookup};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// One entry of an `ignore` list.
 #[derive(Clone, Debug)]
@@ -117,27 +119,67 @@ pub fn collect(sys: &System) -> Vec<Suppression> {
     out
 }
 
-/// The template a finding belongs to: the one in its file, or the one declaring the state
-/// machine whose definition file it is in.
-#[must_use]
-pub fn template_of(sys: &System, d: &Diagnostic) -> Option<TplId> {
-    let file = d.finding.span.file;
-    if let Some(tpl) = sys.templates.iter().position(|t| t.file == file) {
-        return Some(tpl);
+/// Which template each file belongs to: the template in it, or the one declaring the state
+/// machine whose definition file, or the function whose handler file, it is. Built once per run
+/// (a finding's template was a scan over every template).
+pub struct Owners {
+    templates: HashMap<FileId, TplId>,
+    /// Definition and handler files: the (template, resource) pairs they belong to, by template.
+    resources: HashMap<FileId, Vec<(TplId, String)>>,
+}
+
+impl Owners {
+    #[must_use]
+    #[allow(
+        clippy::iter_over_hash_type,
+        reason = "each file's owners are sorted: the result does not depend on the order"
+    )]
+    pub fn new(sys: &System) -> Self {
+        let mut templates = HashMap::new();
+        for (tpl, t) in sys.templates.iter().enumerate() {
+            templates.entry(t.file).or_insert(tpl);
+        }
+        let mut resources: HashMap<FileId, Vec<(TplId, String)>> = HashMap::new();
+        for ((tpl, id), def) in &sys.definitions {
+            if def.in_file {
+                let owners = resources.entry(def.root.span.file).or_default();
+                owners.push((*tpl, id.clone()));
+            }
+        }
+        for ((tpl, id), code) in &sys.code {
+            for f in &code.files {
+                resources.entry(*f).or_default().push((*tpl, id.clone()));
+            }
+        }
+        for owners in resources.values_mut() {
+            owners.sort();
+        }
+        Owners {
+            templates,
+            resources,
+        }
     }
-    let id = d.finding.resource.as_ref()?;
-    (0..sys.templates.len()).find(|&tpl| {
-        let key = (tpl, id.clone());
-        sys.definitions
-            .get(&key)
-            .is_some_and(|def| def.in_file && def.root.span.file == file)
-            || sys.code.get(&key).is_some_and(|c| c.files.contains(&file))
-    })
+
+    /// The template a finding belongs to: the one in its file, or the first declaring its
+    /// resource with the file as a definition or handler file.
+    #[must_use]
+    pub fn template_of(&self, d: &Diagnostic) -> Option<TplId> {
+        let file = d.finding.span.file;
+        if let Some(tpl) = self.templates.get(&file) {
+            return Some(*tpl);
+        }
+        let id = d.finding.resource.as_ref()?;
+        self.resources
+            .get(&file)?
+            .iter()
+            .find(|(_, rid)| rid == id)
+            .map(|(tpl, _)| *tpl)
+    }
 }
 
 /// Whether an entry silences `d`; every entry that does is marked used.
-pub fn silence(sys: &System, sups: &mut [Suppression], d: &Diagnostic) -> bool {
-    let Some(tpl) = template_of(sys, d) else {
+pub fn silence(sys: &System, owners: &Owners, sups: &mut [Suppression], d: &Diagnostic) -> bool {
+    let Some(tpl) = owners.template_of(d) else {
         return false;
     };
     let line = sys
