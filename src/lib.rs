@@ -60,13 +60,16 @@ pub fn analyze_full(
     // Guard runs only when EL903 does; broken policy files are reported (EL901) either way.
     let (policies, problems) = policy::load(&mut loaded.system.db, policies);
     loaded.problems.extend(problems);
-    let outcome = if selection.enabled(&rules::el903_policy_violation::PolicyViolation::META) {
-        policy::evaluate(&loaded.system, &policies)
-    } else {
-        policy::Outcome::default()
-    };
-    loaded.problems.extend(outcome.problems);
-    let graph = graph::build(&loaded.system);
+    let guard = selection.enabled(&rules::el903_policy_violation::PolicyViolation::META);
+    // Guard needs only the templates: it runs while the graph is built
+    let (mut outcome, graph) = rayon::join(
+        || match guard {
+            true => policy::evaluate(&loaded.system, &policies),
+            false => policy::Outcome::default(),
+        },
+        || graph::build(&loaded.system),
+    );
+    loaded.problems.append(&mut outcome.problems);
     let cx = rules::rule::Context {
         sys: &loaded.system,
         graph: &graph,

@@ -9,7 +9,9 @@ declare_rule! {
     /// in-process through the cfn-guard library on the template as written (SAM resources are
     /// seen before the transform), and each failing clause is reported at the place its path
     /// names in the template, or at the nearest part of it that exists (the `Properties` that
-    /// lack a key, the resource's logical ID).
+    /// lack a key, the resource's logical ID). Where only the shipped pack applies, Guard is
+    /// given the part of the template the pack can read (`Globals` and the resources of the
+    /// types its queries select), with the same paths and values.
     ///
     /// The message is the Guard rule's name and its custom message (`<< ... >>`). A line
     /// `severity: error` (or `warning`, `info`) in the custom message sets the finding's
