@@ -252,6 +252,19 @@ impl BySource {
     }
 }
 
+/// A pattern (`None`: not readable, may match anything) against a producer's event.
+fn against(pattern: Option<&Node>, p: &Producer, detail: Option<&Node>) -> Match {
+    let Some(pattern) = pattern else {
+        return Match::Unknown;
+    };
+    let shape = EventShape {
+        source: p.ev.source(),
+        detail_type: p.ev.detail_type(),
+        detail,
+    };
+    matches(pattern, &shape)
+}
+
 /// Two ascending index lists as one.
 fn merged(a: Option<&Vec<usize>>, b: &[usize]) -> Vec<usize> {
     let mut v: Vec<usize> = a.into_iter().flatten().chain(b).copied().collect();
@@ -263,29 +276,13 @@ impl BusRule<'_> {
     /// How the whole pattern matches a producer's event ([`match_event`]).
     #[must_use]
     pub fn matches(&self, p: &Producer) -> Match {
-        let Some(pattern) = &self.pattern else {
-            return Match::Unknown;
-        };
-        let shape = EventShape {
-            source: p.ev.source(),
-            detail_type: p.ev.detail_type(),
-            detail: p.detail.as_ref(),
-        };
-        matches(pattern, &shape)
+        against(self.pattern.as_ref(), p, p.detail.as_ref())
     }
 
     /// How the pattern without `detail` matches a producer's event (`detail` ignored).
     #[must_use]
     pub fn envelope_matches(&self, p: &Producer) -> Match {
-        let Some(env) = &self.envelope else {
-            return Match::Unknown;
-        };
-        let shape = EventShape {
-            source: p.ev.source(),
-            detail_type: p.ev.detail_type(),
-            detail: None,
-        };
-        matches(env, &shape)
+        against(self.envelope.as_ref(), p, None)
     }
 
     /// The pattern has an envelope: it is a map without `$or`.
