@@ -41,3 +41,58 @@ fn events_and_messages_from_code() {
     assert_eq!(sqs[0].body, Val::Str("a".into()));
     assert!(sqs.iter().all(|m| m.group_id.is_none()));
 }
+
+/// Contracts looks rules and producers up by source instead of matching every pair: whatever
+/// it leaves out must be a definite non-match, on every fixture with events.
+#[test]
+fn source_lookups_leave_out_only_non_matches() {
+    use eventlint::model::pattern::Match;
+    use eventlint::rules::util_events::Contracts;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![
+        root.join("fixtures/examples/order-service"),
+        root.join("fixtures/model/events"),
+    ];
+    for code in [
+        "EL501", "EL502", "EL503", "EL504", "EL505", "EL506", "EL508",
+    ] {
+        let rules = root.join("fixtures/rules").join(code);
+        for e in std::fs::read_dir(rules).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            }
+        }
+    }
+    let mut pairs = 0;
+    let mut left_out = 0;
+    for dir in dirs {
+        let loaded = eventlint::load::load(std::slice::from_ref(&dir));
+        let g = eventlint::graph::build(&loaded.system);
+        let c = Contracts::new(&loaded.system, &g);
+        for (pi, p) in c.producers.iter().enumerate() {
+            let near: Vec<*const _> = c.rules_for(p).map(std::ptr::from_ref).collect();
+            for (ri, r) in c.rules.iter().enumerate() {
+                pairs += 1;
+                if !near.contains(&std::ptr::from_ref(r)) {
+                    left_out += 1;
+                    assert_eq!(
+                        r.matches(p),
+                        Match::No,
+                        "{}: rule {ri}, producer {pi}",
+                        dir.display()
+                    );
+                }
+                let producers: Vec<*const _> = c.producers_for(r).map(std::ptr::from_ref).collect();
+                if !producers.contains(&std::ptr::from_ref(p)) {
+                    assert_eq!(r.envelope_matches(p), Match::No, "{}", dir.display());
+                }
+            }
+        }
+    }
+    // the fixtures hold pairs of both kinds
+    assert!(
+        pairs > 20 && left_out > 0,
+        "{pairs} pairs, {left_out} left out"
+    );
+}
