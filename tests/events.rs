@@ -96,3 +96,39 @@ fn source_lookups_leave_out_only_non_matches() {
         "{pairs} pairs, {left_out} left out"
     );
 }
+
+/// EL502 says which rule's `detail` filter drops an event whose source and detail-type a rule
+/// on the bus matches, and keeps the general advice when no rule matches them.
+#[test]
+fn unrouted_events_name_the_detail_filter_that_drops_them() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules/EL502");
+    let sel = eventlint::engine::Selection {
+        select: vec!["EL502".into()],
+        ..eventlint::engine::Selection::default()
+    };
+    let helps = |dir: &str| -> Vec<String> {
+        eventlint::analyze(&[root.join(dir)], &sel)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == "EL502")
+            .map(|d| d.finding.help.unwrap_or_default())
+            .collect()
+    };
+    let by_detail = helps("bad-literal-detail");
+    assert_eq!(by_detail.len(), 2);
+    for h in &by_detail {
+        assert!(
+            h.starts_with("`WebOrdersRule` listens to this source and detail-type")
+                && h.contains("(`detail.channel`)"),
+            "{h}"
+        );
+    }
+    let by_envelope = helps("bad");
+    assert!(!by_envelope.is_empty());
+    for h in &by_envelope {
+        assert!(
+            h.starts_with("make the source and detail-type agree"),
+            "{h}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 use super::rule::prelude::*;
-use super::util_events::{Contracts, bus_name};
-use crate::model::pattern::{Match, literal_values};
+use super::util_events::{Contracts, bus_name, rule_name};
+use crate::model::pattern::{Match, detail_fields, literal_values};
 
 declare_rule! {
     /// ## What it does
@@ -26,7 +26,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Make the producer's source and detail-type and the rule's pattern agree, or add the
-    /// rule that should receive the event.
+    /// rule that should receive the event. When a rule on the bus matches the source and
+    /// detail-type and only its `detail` filter excludes the event, the finding names that rule
+    /// and the detail fields it filters on: send them with the values it expects, or widen the
+    /// pattern.
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html>
@@ -64,19 +67,36 @@ impl Rule for UnroutedEvent {
                 continue;
             }
             let name = bus_name(cx.graph, bus);
-            out.push(
-                Finding::new(
-                    p.ev.span,
-                    format!(
-                        "`{}` puts `{dt}` events from `{src}` on `{name}`, but no rule matches them: EventBridge drops them",
-                        p.ev.function
-                    ),
-                )
-                .resource(&p.ev.function)
-                .label(p.ev.entry_span, "the event entry")
-                .help("make the source and detail-type agree with the pattern of the rule that should receive the event, or add that rule")
-                .key(format!("{name}:{src}/{dt}")),
-            );
+            let mut f = Finding::new(
+                p.ev.span,
+                format!(
+                    "`{}` puts `{dt}` events from `{src}` on `{name}`, but no rule matches them: EventBridge drops them",
+                    p.ev.function
+                ),
+            )
+            .resource(&p.ev.function)
+            .label(p.ev.entry_span, "the event entry")
+            .key(format!("{name}:{src}/{dt}"));
+            // a rule whose source and detail-type agree: its `detail` filter is what fails
+            let by_detail = c
+                .rules_for(p)
+                .find(|r| r.bus == Some(bus) && r.envelope_matches(p) == Match::Yes);
+            f = match by_detail.and_then(|r| Some((r, r.pattern.as_ref()?))) {
+                Some((r, pattern)) => {
+                    let rule = rule_name(cx.graph, r);
+                    let fields: Vec<String> = detail_fields(pattern)
+                        .into_iter()
+                        .map(|(path, _)| format!("`detail.{}`", path.join(".")))
+                        .collect();
+                    f.label(r.edge.span, format!("`{rule}` matches the source and detail-type"))
+                        .help(format!(
+                            "`{rule}` listens to this source and detail-type, but its `detail` filter ({}) excludes the event: send the fields and values it filters on, or widen the pattern",
+                            fields.join(", ")
+                        ))
+                }
+                None => f.help("make the source and detail-type agree with the pattern of the rule that should receive the event, or add that rule"),
+            };
+            out.push(f);
         }
         out
     }
