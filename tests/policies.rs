@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
+mod common;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
@@ -18,25 +20,9 @@ fn root() -> PathBuf {
 
 /// The findings of `eventlint check ARGS --format json`, run in the repository root.
 fn check(args: &[&str]) -> (i32, Vec<Value>) {
-    let out = Command::cargo_bin("eventlint")
-        .unwrap()
-        .current_dir(root())
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let code = out.status.code().unwrap_or(-1);
-    assert!(
-        matches!(code, 0 | 1),
-        "exit {code}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (
-        code,
-        doc["findings"].as_array().cloned().unwrap_or_default(),
-    )
+    let (code, findings, stderr) = common::check_json(args);
+    assert!(matches!(code, 0 | 1), "exit {code}: {stderr}");
+    (code, findings.expect("a JSON report"))
 }
 
 fn summary(findings: &[Value]) -> Vec<(String, u64, String, String)> {

@@ -6,9 +6,10 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
+mod common;
+
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 const DIR: &str = "fixtures/policy-ignore";
@@ -20,21 +21,8 @@ fn root() -> PathBuf {
 
 /// `eventlint check ARGS --format json` in the repository root: exit code, findings, stderr.
 fn run(args: &[&str]) -> (i32, Vec<Value>, String) {
-    let out = Command::cargo_bin("eventlint")
-        .unwrap()
-        .current_dir(root())
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let code = out.status.code().unwrap_or(-1);
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let findings = serde_json::from_slice::<Value>(&out.stdout)
-        .ok()
-        .and_then(|doc| doc["findings"].as_array().cloned())
-        .unwrap_or_default();
-    (code, findings, stderr)
+    let (code, findings, stderr) = common::check_json(args);
+    (code, findings.unwrap_or_default(), stderr)
 }
 
 /// The findings of a run that must succeed.

@@ -228,3 +228,22 @@ pub fn first_difference(a: &Tree, b: &Tree, path: &str) -> Option<String> {
         _ => (a != b).then(|| format!("{path}: {a:?} vs {b:?}")),
     }
 }
+
+/// `eventlint check ARGS --format json` run in the repository root: exit code, findings (`None`
+/// when stdout is not a JSON report) and stderr.
+pub fn check_json(args: &[&str]) -> (i32, Option<Vec<serde_json::Value>>, String) {
+    let out = assert_cmd::Command::cargo_bin("eventlint")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let code = out.status.code().unwrap_or(-1);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let findings = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .ok()
+        .and_then(|doc| doc["findings"].as_array().cloned());
+    (code, findings, stderr)
+}
