@@ -84,7 +84,7 @@ fn locate(sys: &System, span: Span) -> (String, u32) {
     })
 }
 
-fn consumer(g: &Graph<'_>, r: &BusRule<'_>) -> Consumer {
+fn consumer(g: &Graph<'_>, r: &BusRule) -> Consumer {
     let mut targets: Vec<String> = g
         .outgoing(r.rule, EdgeKind::Routes)
         .iter()

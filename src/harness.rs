@@ -52,6 +52,7 @@ pub fn load(data: &[u8]) {
         policy_runs: &crate::policy::Runs::default(),
         options: &selection.options,
         suppressions: &[],
+        contracts: &std::sync::OnceLock::new(),
     };
     let _ = crate::engine::run(&cx, &selection);
 }

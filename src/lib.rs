@@ -78,6 +78,7 @@ pub fn analyze_full(
         policy_runs: &outcome.runs,
         options: &selection.options,
         suppressions: &[],
+        contracts: &std::sync::OnceLock::new(),
     };
     let diagnostics = engine::run(&cx, selection);
     drop(graph);

@@ -64,6 +64,7 @@ fn run(paths: &[PathBuf], rules: &[&dyn Rule], selection: &Selection) -> (Loaded
         policy_runs: &eventlint::policy::Runs::default(),
         options: &selection.options,
         suppressions: &[],
+        contracts: &std::sync::OnceLock::new(),
     };
     let diags = run_rules(&cx, rules, selection);
     drop(graph);

@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use crate::code::events::{has_path, names_version, published};
+use crate::code::events::{has_path, names_version};
 
 /// Field paths of the detail that carry the event's version.
 pub const VERSION_FIELDS: ListOption = ListOption {
@@ -54,7 +54,7 @@ impl Rule for UnversionedEvent {
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
         let fields = cx.options.list(Self::META.code, &VERSION_FIELDS);
         let mut out = Vec::new();
-        for ev in published(cx.sys).events {
+        for ev in &cx.contracts().published.events {
             let (Some(dt), Some(detail)) = (ev.detail_type(), ev.detail_object()) else {
                 continue;
             };

@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use super::util_events::{Contracts, bus_name, rule_name};
+use super::util_events::{bus_name, rule_name};
 use crate::model::pattern::{Match, detail_fields, literal_values};
 
 declare_rule! {
@@ -43,7 +43,7 @@ impl Rule for UnroutedEvent {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
-        let c = Contracts::new(cx.sys, cx.graph);
+        let c = cx.contracts();
         // a rule on a bus not known here may be the one that routes the event
         if !c.buses_known() {
             return Vec::new();
@@ -88,7 +88,7 @@ impl Rule for UnroutedEvent {
                         .into_iter()
                         .map(|(path, _)| format!("`detail.{}`", path.join(".")))
                         .collect();
-                    f.label(r.edge.span, format!("`{rule}` matches the source and detail-type"))
+                    f.label(r.span, format!("`{rule}` matches the source and detail-type"))
                         .help(format!(
                             "`{rule}` listens to this source and detail-type, but its `detail` filter ({}) excludes the event: send the fields and values it filters on, or widen the pattern",
                             fields.join(", ")

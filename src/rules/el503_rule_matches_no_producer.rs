@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use super::util_events::{Contracts, near_miss, rule_name};
+use super::util_events::{near_miss, rule_name};
 use crate::model::pattern::{Match, literal_values};
 
 declare_rule! {
@@ -39,8 +39,8 @@ impl Rule for RuleMatchesNoProducer {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
-        let c = Contracts::new(cx.sys, cx.graph);
-        if c.producers.is_empty() || !c.producers_known() {
+        let c = cx.contracts();
+        if !c.producers_all_known() {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -93,7 +93,7 @@ impl Rule for RuleMatchesNoProducer {
                 msg.push_str(&format!(": did you mean `{g}`?"));
             }
             let mut f = Finding::new(at.span, msg)
-                .resource(&r.edge.owner.res.id)
+                .resource(&r.owner)
                 .key(format!("{rule}:{field}"));
             if let Some((w, g)) = guess {
                 f = f.severity(Severity::Warning).help(format!(

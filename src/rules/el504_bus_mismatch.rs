@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use super::util_events::{Contracts, bus_name, rule_name};
+use super::util_events::{bus_name, rule_name};
 use crate::model::pattern::Match;
 
 declare_rule! {
@@ -39,7 +39,7 @@ impl Rule for BusMismatch {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
-        let c = Contracts::new(cx.sys, cx.graph);
+        let c = cx.contracts();
         if !c.buses_known() {
             return Vec::new();
         }
@@ -75,7 +75,7 @@ impl Rule for BusMismatch {
                     ),
                 )
                 .resource(&p.ev.function)
-                .label(other.edge.span, format!("`{rule}` listens on `{there}`"))
+                .label(other.span, format!("`{rule}` listens on `{there}`"))
                 .help(format!("put the events on `{there}` (set `EventBusName`), or move the rule to `{here}`"))
                 .key(format!("{here}->{there}:{src}/{dt}")),
             );

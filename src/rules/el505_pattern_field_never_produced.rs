@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use super::util_events::{Contracts, rule_name};
+use super::util_events::rule_name;
 use crate::code::Val;
 use crate::model::pattern::{Match, detail_fields};
 use crate::model::{Kind, Node};
@@ -88,8 +88,8 @@ impl Rule for PatternFieldNeverProduced {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
-        let c = Contracts::new(cx.sys, cx.graph);
-        if c.producers.is_empty() || !c.producers_known() {
+        let c = cx.contracts();
+        if !c.producers_all_known() {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -133,7 +133,7 @@ impl Rule for PatternFieldNeverProduced {
                     span,
                     format!("`{rule}` filters on `detail.{dotted}`, which no producer of `{what}` sets: the rule never matches"),
                 )
-                .resource(&r.edge.owner.res.id)
+                .resource(&r.owner)
                 .help("filter on a field the producers set (with the same nesting), or add the field to the event")
                 .key(format!("{rule}:detail.{dotted}"));
                 if let Some(p) = ours.first() {

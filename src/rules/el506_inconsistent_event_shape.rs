@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use super::el501_unversioned_event::VERSION_FIELDS;
 use super::rule::prelude::*;
 use crate::code::Val;
-use crate::code::events::{BusEvent, get_path, published};
+use crate::code::events::{BusEvent, get_path};
 
 declare_rule! {
     /// ## What it does
@@ -34,7 +34,7 @@ declare_rule! {
 }
 
 /// (source, detail-type, version) -> each producer with its sorted top-level detail keys.
-type Groups = BTreeMap<(String, String, String), Vec<(BusEvent, Vec<String>)>>;
+type Groups<'a> = BTreeMap<(String, String, String), Vec<(&'a BusEvent, Vec<String>)>>;
 
 /// The literal text of a version value.
 fn version_text(v: &Val) -> Option<String> {
@@ -52,7 +52,7 @@ impl Rule for InconsistentEventShape {
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
         let version_fields = cx.options.list("EL501", &VERSION_FIELDS);
         let mut groups = Groups::new();
-        for ev in published(cx.sys).events {
+        for ev in &cx.contracts().published.events {
             let (Some(src), Some(dt), Some(Val::Object(fields))) =
                 (ev.source(), ev.detail_type(), ev.detail_object())
             else {

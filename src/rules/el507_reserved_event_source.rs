@@ -1,6 +1,5 @@
 use super::rule::prelude::*;
 use crate::code::Val;
-use crate::code::events::published;
 
 declare_rule! {
     /// ## What it does
@@ -43,7 +42,7 @@ impl Rule for ReservedEventSource {
 
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
         let mut out = Vec::new();
-        for ev in published(cx.sys).events {
+        for ev in &cx.contracts().published.events {
             let Some(start) = literal_start(&ev.source) else {
                 continue;
             };

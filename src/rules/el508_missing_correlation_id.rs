@@ -1,5 +1,5 @@
 use super::rule::prelude::*;
-use crate::code::events::{has_path, published};
+use crate::code::events::has_path;
 
 /// Field paths of the detail that carry a correlation id.
 pub const CORRELATION_FIELDS: ListOption = ListOption {
@@ -52,7 +52,7 @@ impl Rule for MissingCorrelationId {
     fn check(&self, cx: &Context<'_>) -> Vec<Finding> {
         let fields = cx.options.list(Self::META.code, &CORRELATION_FIELDS);
         let mut out = Vec::new();
-        for ev in published(cx.sys).events {
+        for ev in &cx.contracts().published.events {
             let Some(detail) = ev.detail_object() else {
                 continue;
             };

@@ -3,10 +3,12 @@
 //! model and the event graph.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 pub use crate::diagnostic::{Finding, Severity};
 use crate::graph::Graph;
 use crate::model::{Problem, System};
+use crate::rules::util_events::Contracts;
 pub use crate::suppress::Suppression;
 
 /// What the engine knows about a rule.
@@ -134,6 +136,18 @@ pub struct Context<'a> {
     /// Template suppressions and whether each silenced a finding: filled in by the engine for
     /// the rules that run after all others (EL904), empty before.
     pub suppressions: &'a [Suppression],
+    /// The event contracts (EL5xx), built by the first rule that asks ([`Context::contracts`]).
+    pub contracts: &'a OnceLock<Contracts>,
+}
+
+impl<'a> Context<'a> {
+    /// The system's event contracts: what handler code publishes and the rules on the buses,
+    /// built once per run for all the rules that read them.
+    #[must_use]
+    pub fn contracts(&self) -> &'a Contracts {
+        self.contracts
+            .get_or_init(|| Contracts::new(self.sys, self.graph))
+    }
 }
 
 /// A rule.

@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 
 use crate::code::events::{BusEvent, Dest, Published, published};
-use crate::graph::{Cfg, EdgeKind, GEdge, Graph, NodeIx, NodeKind};
+use crate::graph::{Cfg, EdgeKind, Graph, NodeIx, NodeKind};
 use crate::model::pattern::{EventShape, Match, literal_values, matches};
 use crate::model::{Kind, Node, System, json};
+use crate::source::Span;
 
 /// A rule (or SAM `EventBridgeRule` event, or EventsV2 subscriber) listening on a bus.
-pub struct BusRule<'g> {
+pub struct BusRule {
     /// The bus node; `None` when the bus is not known here (a parameter, another stack).
     pub bus: Option<NodeIx>,
     /// The rule node.
@@ -17,8 +18,10 @@ pub struct BusRule<'g> {
     /// The pattern (a JSON string parsed, spans on the string); `None` when the listener has
     /// none we can read (it may match anything).
     pub pattern: Option<Node>,
-    /// The bus -> rule edge (owner, span).
-    pub edge: &'g GEdge<'g>,
+    /// The resource that declares the bus -> rule edge (the rule, or the function of a SAM
+    /// event), and where.
+    pub owner: String,
+    pub span: Span,
     /// The pattern without `detail` ([`envelope`]), built once.
     envelope: Option<Node>,
 }
@@ -46,9 +49,9 @@ struct BySource {
 }
 
 /// The system's event contracts.
-pub struct Contracts<'g> {
+pub struct Contracts {
     pub producers: Vec<Producer>,
-    pub rules: Vec<BusRule<'g>>,
+    pub rules: Vec<BusRule>,
     pub published: Published,
     /// Events may reach a bus other than from handler code (a rule, pipe, schedule or state
     /// machine targeting a bus): producers are not all known.
@@ -65,9 +68,9 @@ fn known_bus(g: &Graph<'_>, ix: NodeIx) -> bool {
     })
 }
 
-impl<'g> Contracts<'g> {
+impl Contracts {
     #[must_use]
-    pub fn new(sys: &System, g: &'g Graph<'g>) -> Self {
+    pub fn new(sys: &System, g: &Graph<'_>) -> Self {
         let published = published(sys);
         let producers: Vec<Producer> = published
             .events
@@ -110,7 +113,8 @@ impl<'g> Contracts<'g> {
                     rule: to,
                     envelope: pattern.as_ref().and_then(envelope),
                     pattern,
-                    edge: e,
+                    owner: e.owner.res.id.clone(),
+                    span: e.span,
                 });
             }
         }
@@ -140,7 +144,7 @@ impl<'g> Contracts<'g> {
 
     /// The rules whose pattern may match `p`'s event: every other rule's is `Match::No`. In
     /// order.
-    pub fn rules_for(&self, p: &Producer) -> impl Iterator<Item = &BusRule<'g>> {
+    pub fn rules_for(&self, p: &Producer) -> impl Iterator<Item = &BusRule> {
         let ix = match p.ev.source() {
             Some(src) => merged(self.by_source.rules.get(src), &self.by_source.rules_any),
             None => (0..self.rules.len()).collect(),
@@ -150,7 +154,7 @@ impl<'g> Contracts<'g> {
 
     /// The producers whose event `r`'s pattern may match: every other one's is `Match::No`.
     /// In order.
-    pub fn producers_for(&self, r: &BusRule<'_>) -> impl Iterator<Item = &Producer> {
+    pub fn producers_for(&self, r: &BusRule) -> impl Iterator<Item = &Producer> {
         let ix = match r.pattern.as_ref().and_then(|p| literal_values(p, "source")) {
             Some(sources) => {
                 let mut v: Vec<usize> = sources
@@ -181,6 +185,13 @@ impl<'g> Contracts<'g> {
                 .all(|p| p.bus.is_some() && p.ev.source().is_some() && p.ev.detail_type().is_some())
     }
 
+    /// There are producers in scope and [`Contracts::producers_known`]: a rule that no
+    /// producer feeds is then really fed by none.
+    #[must_use]
+    pub fn producers_all_known(&self) -> bool {
+        !self.producers.is_empty() && self.producers_known()
+    }
+
     /// The producers whose bus, source and detail-type are all known, with those three.
     pub fn known_events(&self) -> impl Iterator<Item = (&Producer, NodeIx, &str, &str)> {
         self.producers
@@ -190,7 +201,7 @@ impl<'g> Contracts<'g> {
 
     /// The rules with a pattern on a bus known here (a rule on a bus of another stack is fed by
     /// producers of that stack), with their pattern.
-    pub fn rules_on_known_buses(&self) -> impl Iterator<Item = (&BusRule<'g>, &Node)> {
+    pub fn rules_on_known_buses(&self) -> impl Iterator<Item = (&BusRule, &Node)> {
         self.rules
             .iter()
             .filter_map(|r| Some((r, r.pattern.as_ref().filter(|_| r.bus.is_some())?)))
@@ -227,7 +238,7 @@ fn mentions_put_events(n: &Node) -> bool {
 }
 
 impl BySource {
-    fn new(rules: &[BusRule<'_>], producers: &[Producer]) -> Self {
+    fn new(rules: &[BusRule], producers: &[Producer]) -> Self {
         let mut out = BySource::default();
         for (i, r) in rules.iter().enumerate() {
             match r.pattern.as_ref().and_then(|p| literal_values(p, "source")) {
@@ -272,7 +283,7 @@ fn merged(a: Option<&Vec<usize>>, b: &[usize]) -> Vec<usize> {
     v
 }
 
-impl BusRule<'_> {
+impl BusRule {
     /// How the whole pattern matches a producer's event ([`match_event`]).
     #[must_use]
     pub fn matches(&self, p: &Producer) -> Match {
@@ -327,9 +338,9 @@ pub fn envelope(pattern: &Node) -> Option<Node> {
 
 /// The logical ID to name a rule by: the rule resource, or the function of a SAM event.
 #[must_use]
-pub fn rule_name(g: &Graph<'_>, r: &BusRule<'_>) -> String {
+pub fn rule_name(g: &Graph<'_>, r: &BusRule) -> String {
     g.node(r.rule)
-        .map_or_else(|| r.edge.owner.res.id.clone(), |n| n.id.clone())
+        .map_or_else(|| r.owner.clone(), |n| n.id.clone())
 }
 
 /// The name of a bus node.
