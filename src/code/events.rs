@@ -474,16 +474,11 @@ mod tests {
     }
 
     fn s(x: &str) -> Val {
-        Val::Str(x.into())
+        Val::s(x)
     }
 
     fn json_of(fields: Vec<(&str, Val)>) -> Val {
-        Val::Json(Box::new(Val::Object(
-            fields
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v, Span::default()))
-                .collect(),
-        )))
+        Val::Json(Box::new(Val::obj(fields, Span::default())))
     }
 
     #[test]

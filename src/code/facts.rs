@@ -178,3 +178,21 @@ pub struct FileFacts {
     /// The file could not be parsed.
     pub syntax_error: Option<Span>,
 }
+
+/// Value builders for unit tests.
+#[cfg(test)]
+impl Val {
+    pub(crate) fn s(x: &str) -> Val {
+        Val::Str(x.into())
+    }
+
+    /// An object whose fields all sit at `at`.
+    pub(crate) fn obj(fields: Vec<(&str, Val)>, at: Span) -> Val {
+        Val::Object(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v, at))
+                .collect(),
+        )
+    }
+}

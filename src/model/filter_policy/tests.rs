@@ -500,16 +500,11 @@ fn scope_names() {
 }
 
 fn s(x: &str) -> Val {
-    Val::Str(x.into())
+    Val::s(x)
 }
 
 fn obj(fields: Vec<(&str, Val)>) -> Val {
-    Val::Object(
-        fields
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v, sp()))
-            .collect(),
-    )
+    Val::obj(fields, sp())
 }
 
 fn attr(t: &str, v: Val) -> Val {

@@ -180,16 +180,11 @@ mod tests {
     }
 
     fn s(x: &str) -> Val {
-        Val::Str(x.into())
+        Val::s(x)
     }
 
     fn obj(fields: Vec<(&str, Val)>) -> Val {
-        Val::Object(
-            fields
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v, Span::new(3, 1, 2)))
-                .collect(),
-        )
+        Val::obj(fields, Span::new(3, 1, 2))
     }
 
     fn check(detail: &Val, pattern: &str, want: Match) {
